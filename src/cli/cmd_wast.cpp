@@ -1,0 +1,17 @@
+// compono wast: placeholder until its owner fills it in.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+
+#include "cli/commands.h"
+
+namespace compono::cli {
+void add_wast_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("wast", "(not yet implemented)");
+  cmd->allow_extras();
+  cmd->callback([] {
+    std::fprintf(stderr, "compono wast: not yet implemented\n");
+    std::exit(2);
+  });
+}
+}  // namespace compono::cli

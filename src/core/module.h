@@ -1,0 +1,192 @@
+// src/core/module.h - the decoded form of a core WebAssembly module.
+//
+// Internal to Compono (not installed).  The decoder (decode.cpp) produces a
+// Module from bytes; the validator (validate.cpp) checks it; the translator
+// turns each function body into the interpreter's internal code.  Function
+// bodies and constant expressions are kept as byte ranges into Module::bytes,
+// which the Module owns, so nothing is copied twice.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "compono/result.h"
+
+namespace compono::core {
+
+// Value types, numbered as in the binary format.
+enum class ValType : uint8_t {
+  I32 = 0x7f,
+  I64 = 0x7e,
+  F32 = 0x7d,
+  F64 = 0x7c,
+  V128 = 0x7b,
+  FuncRef = 0x70,
+  ExternRef = 0x6f,
+};
+const char* to_string(ValType t);
+inline bool is_ref(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+
+enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3 };
+const char* to_string(ExternKind k);
+
+struct FuncType {
+  std::vector<ValType> params;
+  std::vector<ValType> results;
+  bool operator==(const FuncType&) const = default;
+};
+std::string to_string(const FuncType& t);  // "(i32, i64) -> (f32)"
+
+struct Limits {
+  uint64_t min = 0;
+  std::optional<uint64_t> max;
+  bool operator==(const Limits&) const = default;
+};
+struct TableType {
+  ValType elem = ValType::FuncRef;
+  Limits limits;
+  bool operator==(const TableType&) const = default;
+};
+struct MemoryType {
+  Limits limits;  // in 64 KiB pages
+  bool operator==(const MemoryType&) const = default;
+};
+struct GlobalType {
+  ValType type = ValType::I32;
+  bool mut = false;
+  bool operator==(const GlobalType&) const = default;
+};
+
+// A byte range [begin, end) within Module::bytes.
+struct Span {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  uint32_t size() const { return end - begin; }
+};
+
+// A constant expression, kept as its encoded instructions (up to and
+// including the final `end`).
+struct ConstExpr {
+  Span code;
+};
+
+struct Import {
+  std::string module;
+  std::string name;
+  ExternKind kind = ExternKind::Func;
+  uint32_t func_type = 0;  // kind == Func: index into Module::types
+  TableType table;         // kind == Table
+  MemoryType memory;       // kind == Memory
+  GlobalType global;       // kind == Global
+};
+
+struct Export {
+  std::string name;
+  ExternKind kind = ExternKind::Func;
+  uint32_t index = 0;  // in the index space of `kind` (imports first)
+};
+
+// A locally defined function.
+struct Function {
+  uint32_t type = 0;  // index into Module::types
+  // Declared locals, expanded (one entry per local; params not included).
+  std::vector<ValType> locals;
+  // The instruction sequence, after the locals, up to and including the
+  // final `end` opcode.
+  Span body;
+};
+
+struct Global {
+  GlobalType type;
+  ConstExpr init;
+};
+
+enum class SegmentMode : uint8_t { Active, Passive, Declarative };
+
+struct ElemSegment {
+  SegmentMode mode = SegmentMode::Active;
+  uint32_t table = 0;  // Active only
+  ConstExpr offset;    // Active only
+  ValType type = ValType::FuncRef;
+  // Each element is a constant expression (ref.func N / ref.null T /
+  // global.get); for the legacy function-index forms the decoder records the
+  // indices in func_indices instead and leaves inits empty.
+  std::vector<ConstExpr> inits;
+  std::vector<uint32_t> func_indices;
+  bool uses_indices = false;
+  uint32_t count() const { return uses_indices ? uint32_t(func_indices.size()) : uint32_t(inits.size()); }
+};
+
+struct DataSegment {
+  SegmentMode mode = SegmentMode::Active;  // Active or Passive
+  uint32_t memory = 0;
+  ConstExpr offset;
+  Span bytes;
+};
+
+struct CustomSection {
+  std::string name;
+  Span contents;
+};
+
+// Names from the custom "name" section, kept for diagnostics.
+struct NameSection {
+  std::optional<std::string> module;
+  std::map<uint32_t, std::string> functions;
+  std::map<uint32_t, std::map<uint32_t, std::string>> locals;
+};
+
+struct Module {
+  std::vector<uint8_t> bytes;  // the whole binary; Spans point into it
+
+  std::vector<FuncType> types;
+  std::vector<Import> imports;
+  std::vector<Function> functions;  // locally defined, after imported ones
+  std::vector<TableType> tables;    // locally defined
+  std::vector<MemoryType> memories; // locally defined
+  std::vector<Global> globals;      // locally defined
+  std::vector<Export> exports;
+  std::optional<uint32_t> start;
+  std::vector<ElemSegment> elems;
+  std::vector<DataSegment> datas;
+  std::optional<uint32_t> data_count;
+  std::vector<CustomSection> customs;
+  NameSection names;
+
+  // Counts of imports of each kind (the first indices of each space).
+  uint32_t num_imported_funcs = 0;
+  uint32_t num_imported_tables = 0;
+  uint32_t num_imported_memories = 0;
+  uint32_t num_imported_globals = 0;
+
+  std::span<const uint8_t> slice(Span s) const { return {bytes.data() + s.begin, s.size()}; }
+  uint32_t num_funcs() const { return num_imported_funcs + uint32_t(functions.size()); }
+  uint32_t num_tables() const { return num_imported_tables + uint32_t(tables.size()); }
+  uint32_t num_memories() const { return num_imported_memories + uint32_t(memories.size()); }
+  uint32_t num_globals() const { return num_imported_globals + uint32_t(globals.size()); }
+  // Type of function `index` in the function index space (imports first).
+  const FuncType& func_type(uint32_t index) const;
+  uint32_t func_type_index(uint32_t index) const;
+  TableType table_type(uint32_t index) const;
+  MemoryType memory_type(uint32_t index) const;
+  GlobalType global_type(uint32_t index) const;
+  // "name" from the name section, else "func[N]".
+  std::string func_name(uint32_t index) const;
+};
+
+// Decode a binary module.  Errors carry the byte offset and the spec's
+// message ("unexpected end", "integer too large", "malformed UTF-8
+// encoding", "section size mismatch", ...).
+Result<Module> decode(std::span<const uint8_t> bytes);
+
+// Validate a decoded module per the spec's algorithm (MVP, sign-extension,
+// non-trapping float-to-int, multi-value, bulk memory, reference types).
+// Errors carry the spec's message ("type mismatch", "unknown function", ...)
+// and the byte offset of the offending instruction.
+Result<void> validate(const Module& m);
+
+}  // namespace compono::core
