@@ -3,6 +3,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${COMPONO_BUILD_DIR:-$root/build}
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE:-RelWithDebInfo} ${COMPONO_CMAKE_ARGS:-} >/dev/null
 start=$(date +%s)
 cmake --build "$build" -j"$(nproc)" "$@"
