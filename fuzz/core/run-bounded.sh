@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# run-bounded.sh FUZZER CORPUS_DIR SECONDS - a bounded fuzz run: seeds the
+# corpus from the spec tests when it is empty, then runs libFuzzer for
+# SECONDS (new inputs are added to CORPUS_DIR; crash reproducers go to
+# CORPUS_DIR/../artifacts).  Exits non-zero on any crash, leak, sanitizer
+# report or timeout of a single input.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+fuzzer=$1 corpus=$2 seconds=${3:-30}
+if [ ! -d "$corpus" ] || [ -z "$(ls -A "$corpus" 2>/dev/null)" ]; then
+  "$here/make-corpus.sh" "$corpus"
+fi
+artifacts=$(dirname "$corpus")/artifacts
+mkdir -p "$artifacts"
+echo "fuzz: $(basename "$fuzzer") for ${seconds}s over $(ls "$corpus" | wc -l) corpus files"
+start=$(date +%s)
+"$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" 2>&1 | tail -40
+rc=${PIPESTATUS[0]}
+echo "fuzz: exit $rc after $(( $(date +%s) - start ))s"
+exit "$rc"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# fuzz-smoke.sh [SECONDS] - configure a clang-19 libFuzzer build in
+# build-fuzz/ (ASan + UBSan, fuzzers only), build fuzz_core, seed its corpus
+# from the spec tests and fuzz for SECONDS (default 60).  Exits non-zero if
+# the build fails or the fuzzer finds anything.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${1:-${COMPONO_FUZZ_SECONDS:-60}}
+build=${COMPONO_FUZZ_BUILD_DIR:-$root/build-fuzz}
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+start=$(date +%s)
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+  -DCOMPONO_BUILD_FUZZERS=ON -DCOMPONO_BUILD_TESTS=OFF -DCOMPONO_BUILD_BENCH=OFF >/dev/null
+cmake --build "$build" --target fuzz_core -j"${COMPONO_FUZZ_JOBS:-2}"
+echo "fuzz-smoke: built in $(( $(date +%s) - start ))s"
+"$root/fuzz/core/run-bounded.sh" "$build/fuzz/core/fuzz_core" "$build/fuzz/core/corpus" "$seconds"
