@@ -1,0 +1,3 @@
+#include <gtest/gtest.h>
+#include "helpers.h"
+TEST(Decode, Placeholder) { SUCCEED(); }
