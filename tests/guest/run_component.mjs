@@ -1,0 +1,47 @@
+// run_component.mjs - runs a jco-transpiled wasi:cli/run component under node's
+// @bytecodealliance/preview2-shim, with exactly the arguments, environment and
+// preopens given (the shim's defaults would expose the host's env and "/").
+//
+//   node run_component.mjs <transpiled.js> [--env K=V]... [--preopen GUEST=HOST]... [-- arg...]
+//
+// argv[0] seen by the guest is the module's base name.  Exit status: the
+// guest's (wasi:cli/exit calls process.exit), 0 when run returns ok, 1 on err,
+// 70 on a trap or other JS error.
+import { _setArgs, _setEnv } from '@bytecodealliance/preview2-shim/cli';
+import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
+import { pathToFileURL } from 'node:url';
+import { basename, resolve } from 'node:path';
+
+const argv = process.argv.slice(2);
+const mod = argv.shift();
+const env = {};
+const preopens = {};
+let args = [];
+while (argv.length) {
+  const a = argv.shift();
+  if (a === '--env') { const kv = argv.shift(); const i = kv.indexOf('='); env[kv.slice(0, i)] = kv.slice(i + 1); }
+  else if (a === '--preopen') { const kv = argv.shift(); const i = kv.indexOf('='); preopens[kv.slice(0, i)] = kv.slice(i + 1); }
+  else if (a === '--') { args = argv.splice(0); }
+  else { console.error(`run_component: unknown option ${a}`); process.exit(64); }
+}
+_setArgs([basename(mod, '.js'), ...args]);
+_setEnv(env);
+_setPreopens(preopens);
+
+let m;
+try {
+  m = await import(pathToFileURL(resolve(mod)).href);
+} catch (e) {
+  console.error('run_component: cannot load component:', e);
+  process.exit(70);
+}
+let code = 0;
+try {
+  m.run.run();
+} catch (e) {
+  // jco wraps an `err` result of run in a ComponentError; anything else is a trap.
+  if (e && e.constructor && e.constructor.name === 'ComponentError') code = 1;
+  else { console.error('run_component: trap:', e); code = 70; }
+}
+await new Promise((r) => setTimeout(r)); // let stdout drain
+process.exit(code);
