@@ -112,9 +112,9 @@ class Decoder {
   }
   bool limits(Reader& r, Limits& l) {
     size_t at = r.offset();
-    uint8_t flag;
-    if (!u8(r, flag)) return false;
-    if (flag > 1) return fail("integer too large", at);  // the flag is a 1-bit LEB
+    uint64_t flag;  // a 1-bit LEB128 (u1)
+    if (!r.uN(1, flag)) return rfail(r);
+    (void)at;
     uint32_t v;
     if (!u32(r, v)) return false;
     l.min = v;
@@ -172,6 +172,8 @@ class Decoder {
   Error err_;
   bool seen_function_section_ = false;
   bool seen_code_section_ = false;
+  bool seen_data_section_ = false;
+  std::vector<uint8_t> blocks_;  // walker: 1 for an open `if` without else yet
   uint32_t declared_funcs_ = 0;
   uint32_t code_count_ = 0;
   bool uses_data_count_ = false;
@@ -181,18 +183,11 @@ class Decoder {
 };
 
 bool Decoder::expr(Reader& r, bool in_function) {
-  uint32_t depth = 0;
+  (void)in_function;
+  blocks_.clear();
   for (;;) {
     size_t at = r.offset();
-    if (r.at_end()) {
-      if (in_function) {
-        // The body ran out before its final `end`.  If more bytes follow in
-        // the section the body's size was wrong ("END opcode expected"),
-        // otherwise the section itself was cut short.
-        if (at < section_end_) return fail("END opcode expected", at);
-      }
-      return fail(kUnexpectedEnd, at);
-    }
+    if (r.at_end()) return fail(kUnexpectedEnd, at);
     uint16_t code;
     if (!r.op(code)) return rfail(r);
     if (!is_known_op(code)) {
@@ -208,8 +203,13 @@ bool Decoder::expr(Reader& r, bool in_function) {
     switch (op_imm(op)) {
       case Imm::None:
         if (op == Op::End) {
-          if (depth == 0) return true;
-          --depth;
+          if (blocks_.empty()) return true;
+          blocks_.pop_back();
+        } else if (op == Op::Else) {
+          // Only an `if` (once) may have an `else`; elsewhere the block had
+          // to end here.
+          if (blocks_.empty() || blocks_.back() != 1) return fail("END opcode expected", at);
+          blocks_.back() = 0;
         }
         break;
       case Imm::BlockType: {
@@ -221,7 +221,7 @@ bool Decoder::expr(Reader& r, bool in_function) {
           ValType t;
           if (b != 0x40 && !valtype_from_byte(b, t)) return fail("malformed value type", bt_at);
         }
-        ++depth;
+        blocks_.push_back(op == Op::If ? 1 : 0);
         break;
       }
       case Imm::Label: case Imm::Func: case Imm::Local: case Imm::Global:
@@ -309,9 +309,9 @@ bool Decoder::section_type(Reader& r) {
   reserve(m_.types, n, r);
   for (uint32_t i = 0; i < n; ++i) {
     size_t at = r.offset();
-    uint8_t form;
-    if (!u8(r, form)) return false;
-    if (form != 0x60) return fail("malformed function type", at);
+    int64_t form;  // an s7
+    if (!r.sN(7, form)) return rfail(r);
+    if (form != -0x20) return fail("malformed function type", at);
     FuncType ft;
     uint32_t np;
     if (!u32(r, np)) return false;
@@ -523,7 +523,10 @@ bool Decoder::section_code(Reader& r) {
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t size;
     if (!len32(r, size)) return false;
-    Reader body(r.ptr(), r.ptr() + size, r.offset());
+    // Like sections, a body is read on to the end of the module and must
+    // then end exactly at its declared size.
+    const size_t body_end = r.offset() + size;
+    Reader body(r.ptr(), r.end(), r.offset());
     r.skip(size);
     Function& f = m_.functions[i];
     uint32_t groups;
@@ -548,7 +551,7 @@ bool Decoder::section_code(Reader& r) {
     }
     uint32_t begin = uint32_t(body.offset());
     if (!expr(body, true)) return false;
-    if (!body.at_end()) return fail("section size mismatch", body.offset());
+    if (body.offset() != body_end) return fail("section size mismatch", body.offset());
     f.body = Span{begin, uint32_t(body.offset())};
   }
   return true;
@@ -575,9 +578,9 @@ bool Decoder::section_data(Reader& r) {
       if (!const_expr(r, d.offset)) return false;
     }
     uint32_t len;
-    if (!len32(r, len)) return false;
-    d.bytes = Span{uint32_t(r.offset()), uint32_t(r.offset() + len)};
-    r.skip(len);
+    if (!u32(r, len)) return false;
+    d.bytes = Span{uint32_t(r.offset()), uint32_t(r.offset() + std::min<size_t>(len, r.remaining()))};
+    if (!r.skip(len)) return rfail(r);
     m_.datas.push_back(d);
   }
   return true;
@@ -662,14 +665,12 @@ Result<void> Decoder::run() {
   Reader r(bytes.data(), bytes.data() + bytes.size(), 0);
   static const uint8_t kMagic[4] = {0x00, 0x61, 0x73, 0x6d};
   static const uint8_t kVersion[4] = {0x01, 0x00, 0x00, 0x00};
-  for (int i = 0; i < 4; ++i) {
-    if (r.at_end()) return Failure{Error("unexpected end", r.offset())};
-    if (r.u8_unchecked() != kMagic[i]) return Failure{Error("magic header not detected", 0)};
-  }
-  for (int i = 0; i < 4; ++i) {
-    if (r.at_end()) return Failure{Error("unexpected end", r.offset())};
-    if (r.u8_unchecked() != kVersion[i]) return Failure{Error("unknown binary version", 4)};
-  }
+  // The magic and the version are each read as a 4-byte word.
+  if (bytes.size() < 4) return Failure{Error("unexpected end", 0)};
+  if (std::memcmp(bytes.data(), kMagic, 4) != 0) return Failure{Error("magic header not detected", 0)};
+  if (bytes.size() < 8) return Failure{Error("unexpected end", 4)};
+  if (std::memcmp(bytes.data() + 4, kVersion, 4) != 0) return Failure{Error("unknown binary version", 4)};
+  r.skip(8);
   int last_rank = 0;
   while (!r.at_end()) {
     size_t id_at = r.offset();
@@ -684,7 +685,11 @@ Result<void> Decoder::run() {
       if (rank <= last_rank) return Failure{Error("unexpected content after last section", id_at)};
       last_rank = rank;
     }
-    Reader s(r.ptr(), r.ptr() + size, begin);
+    // Standard sections are read up to the end of the module (as the spec's
+    // reference decoder does, so an inconsistent count reports the same
+    // error), and must then end exactly at the declared size.  Custom
+    // sections are confined to their size.
+    Reader s(r.ptr(), id == 0 ? r.ptr() + size : r.end(), begin);
     r.skip(size);
     bool ok = false;
     switch (id) {
@@ -700,16 +705,19 @@ Result<void> Decoder::run() {
       case 9: ok = section_elem(s); break;
       case 12: ok = section_datacount(s); break;
       case 10: code_section_at_ = id_at; ok = section_code(s); break;
-      case 11: ok = section_data(s); break;
+      case 11: seen_data_section_ = true; ok = section_data(s); break;
     }
     if (!ok) return Failure{err_};
-    if (!s.at_end()) return Failure{Error("section size mismatch", s.offset())};
+    if (s.offset() != section_end_) return Failure{Error("section size mismatch", s.offset())};
   }
   if (!seen_code_section_ && !m_.functions.empty())
     return Failure{Error("function and code section have inconsistent lengths", bytes.size())};
   if (m_.data_count && *m_.data_count != m_.datas.size())
     return Failure{Error("data count and data section have inconsistent lengths", bytes.size())};
-  if (uses_data_count_ && !m_.data_count)
+  // memory.init / data.drop need the data count section when there is a data
+  // section (without either, the segment count is 0 and validation reports
+  // the unknown segment).
+  if (uses_data_count_ && !m_.data_count && seen_data_section_)
     return Failure{Error("data count section required", first_data_use_)};
   return {};
 }

@@ -418,6 +418,9 @@ class Reader {
     return true;
   }
   bool s33(int64_t& out) { return leb_signed(33, out); }
+  // LEB128 of an arbitrary bit width N in 1..64 (uN / sN in the spec).
+  bool uN(unsigned bits, uint64_t& out) { return leb_unsigned(bits, out); }
+  bool sN(unsigned bits, int64_t& out) { return leb_signed(bits, out); }
   bool s64(int64_t& out) { return leb_signed(64, out); }
 
   // Reads an opcode, including a prefixed one (0xFC/0xFD + u32 sub-opcode).

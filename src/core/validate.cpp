@@ -151,6 +151,9 @@ class Validator {
   std::vector<Ctrl> ctrls_;
   std::vector<ValType> locals_;
   std::vector<VT> scratch_;
+  // Data segments memory.init/data.drop may name: the data count when
+  // present (the decoder requires it if there is a data section).
+  uint32_t num_datas_ = 0;
 };
 
 bool Validator::block_type(Reader& r, TypeList& params, TypeList& results) {
@@ -518,16 +521,14 @@ bool Validator::function(uint32_t index, const Function& f) {
         uint8_t z;
         if (!r.u32(di) || !r.u8(z)) return rfail(r);
         if (!need_memory(0, at)) return false;
-        if (!m_.data_count) return fail("data count section required", at);
-        if (di >= *m_.data_count) return fail(with_index("unknown data segment", di), at);
+        if (di >= num_datas_) return fail(with_index("unknown data segment", di), at);
         if (!pop_expect(kI32, at) || !pop_expect(kI32, at) || !pop_expect(kI32, at)) return false;
         break;
       }
       case Op::DataDrop: {
         uint32_t di;
         if (!r.u32(di)) return rfail(r);
-        if (!m_.data_count) return fail("data count section required", at);
-        if (di >= *m_.data_count) return fail(with_index("unknown data segment", di), at);
+        if (di >= num_datas_) return fail(with_index("unknown data segment", di), at);
         break;
       }
       case Op::MemoryCopy:
@@ -620,6 +621,8 @@ Result<void> Validator::run() {
     if (!check_limits(t.limits, 65536, "memory size must be at most 65536 pages (4GiB)", Error::npos))
       return Failure{err_};
   if (m.num_memories() > 1) return Failure{Error("multiple memories")};
+
+  num_datas_ = m.data_count ? *m.data_count : uint32_t(m.datas.size());
 
   // Function references declared outside function bodies (C.refs).
   declared_refs_.assign(m.num_funcs(), 0);
