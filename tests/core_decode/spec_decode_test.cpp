@@ -60,17 +60,17 @@ Outcome run_command(const nlohmann::json& cmd, const fs::path& dir) {
     auto v = validate(*m);
     if (v) return {false, "expected invalid (" + expected + ") but validated", ""};
     if (!starts_with(v.error().message, expected))
-      return {true, "", "expected \"" + expected + "\", got \"" + v.error().to_string() + "\"", ""};
+      return {true, "", "expected \"" + expected + "\", got \"" + v.error().to_string() + "\""};
     return {true, "", ""};
   }
   if (type == "assert_malformed") {
     auto m = decode(bytes);
     if (m) {
       auto v = validate(*m);
-      return {false, "expected malformed (" + expected + ") but decoded" + (v ? " and validated" : "; validate: " + v.error().message)};
+      return {false, "expected malformed (" + expected + ") but decoded" + (v ? " and validated" : "; validate: " + v.error().message), ""};
     }
     if (!starts_with(m.error().message, expected))
-      return {true, "", "expected \"" + expected + "\", got \"" + m.error().to_string() + "\"", ""};
+      return {true, "", "expected \"" + expected + "\", got \"" + m.error().to_string() + "\""};
     return {true, "", ""};
   }
   return {true, "", ""};
