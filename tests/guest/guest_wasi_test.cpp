@@ -1,0 +1,418 @@
+// guest_wasi_test - the preview-1-on-0.2 shim end to end.
+//
+// Each test compiles a C++ program from tests/guest/programs with clang++-19
+// for wasm32-wasi, links it with the guest runtime (compono_guest_wasi.o or
+// libcompono_guest_wasi.a), checks the core module imports only WASI 0.2
+// interfaces of the compono:guest/command world (own import-section parser,
+// plus wasm-objdump when installed), makes a component with `jco embed` +
+// `jco new`, transpiles it with `jco transpile`, runs it in node 20 under
+// @bytecodealliance/preview2-shim (run_component.mjs supplies args, env and
+// preopens) and asserts its stdout, stderr, exit status and host-side files.
+// Missing tools (jco, node, clang-19) make tests skip with the reason.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Cmd {
+  int status = -1;  // exit status, or -1 if it didn't exit normally
+  std::string out;
+};
+
+std::string quote(const std::string& s) {
+  std::string r = "'";
+  for (char c : s) {
+    if (c == '\'') r += "'\\''";
+    else r += c;
+  }
+  return r + "'";
+}
+
+// Runs a shell command; captures stdout (stderr goes where `cmd` sends it).
+Cmd run(const std::string& cmd) {
+  Cmd r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = pclose(p);
+  r.status = (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool executable(const std::string& p) { return !p.empty() && p.find("NOTFOUND") == std::string::npos && fs::exists(p); }
+
+// ---- a minimal core-wasm reader: import and export names ----
+struct Reader {
+  const std::vector<uint8_t>& b;
+  size_t i = 0;
+  bool ok = true;
+  uint8_t byte() {
+    if (i >= b.size()) { ok = false; return 0; }
+    return b[i++];
+  }
+  uint64_t leb() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      uint8_t c = byte();
+      v |= uint64_t(c & 0x7f) << shift;
+      if (!(c & 0x80)) return v;
+    }
+    ok = false;
+    return v;
+  }
+  std::string name() {
+    uint64_t n = leb();
+    if (!ok || n > b.size() - i) { ok = false; return {}; }
+    std::string s(b.begin() + i, b.begin() + i + n);
+    i += n;
+    return s;
+  }
+  void limits() {
+    uint8_t f = byte();
+    leb();
+    if (f & 1) leb();
+  }
+};
+
+struct ModuleIo {
+  bool ok = false;
+  std::vector<std::string> func_imports;  // "module#name"
+  std::vector<std::string> other_imports;
+  std::vector<std::string> exports;
+};
+
+ModuleIo read_module_io(const fs::path& p) {
+  ModuleIo io;
+  std::ifstream in(p, std::ios::binary);
+  std::vector<uint8_t> b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (b.size() < 8 || b[0] != 0 || b[1] != 'a' || b[2] != 's' || b[3] != 'm') return io;
+  Reader r{b, 8};
+  while (r.ok && r.i < b.size()) {
+    uint8_t id = r.byte();
+    uint64_t size = r.leb();
+    if (!r.ok || size > b.size() - r.i) return io;
+    size_t end = r.i + size;
+    if (id == 2) {
+      uint64_t n = r.leb();
+      for (uint64_t k = 0; k < n && r.ok; ++k) {
+        std::string mod = r.name(), field = r.name();
+        uint8_t kind = r.byte();
+        if (kind == 0) { r.leb(); io.func_imports.push_back(mod + "#" + field); continue; }
+        io.other_imports.push_back(mod + "#" + field);
+        if (kind == 1) { r.byte(); r.limits(); }
+        else if (kind == 2) r.limits();
+        else if (kind == 3) { r.byte(); r.byte(); }
+        else r.ok = false;
+      }
+    } else if (id == 7) {
+      uint64_t n = r.leb();
+      for (uint64_t k = 0; k < n && r.ok; ++k) {
+        io.exports.push_back(r.name());
+        r.byte();
+        r.leb();
+      }
+    }
+    r.i = end;
+  }
+  io.ok = r.ok;
+  return io;
+}
+
+// The interfaces of guest/wit/world.wit (compono:guest/command).
+const std::set<std::string> kWorldImports = {
+    "wasi:cli/environment@0.2.12",     "wasi:cli/exit@0.2.12",          "wasi:io/error@0.2.12",
+    "wasi:io/poll@0.2.12",             "wasi:io/streams@0.2.12",        "wasi:cli/stdin@0.2.12",
+    "wasi:cli/stdout@0.2.12",          "wasi:cli/stderr@0.2.12",        "wasi:clocks/monotonic-clock@0.2.12",
+    "wasi:clocks/wall-clock@0.2.12",   "wasi:filesystem/types@0.2.12",  "wasi:filesystem/preopens@0.2.12",
+    "wasi:random/random@0.2.12",
+};
+
+enum class Link { Object, Archive };
+
+class GuestWasi : public ::testing::Test {
+ protected:
+  static fs::path work() { return GUEST_WORK_DIR; }
+
+  void SetUp() override {
+    if (!GUEST_AVAILABLE || !executable(GUEST_CXX)) GTEST_SKIP() << "clang++-19 / wasi-libc not found: guest library not built";
+    if (!fs::exists(GUEST_OBJ) || !fs::exists(GUEST_LIB)) GTEST_SKIP() << "guest library not built: " << GUEST_OBJ;
+    if (!executable(GUEST_JCO)) GTEST_SKIP() << "jco not installed (run scripts/setup.sh): " << GUEST_JCO;
+    if (!executable(GUEST_NODE)) GTEST_SKIP() << "node not found";
+    // node resolves @bytecodealliance/preview2-shim from <work>/node_modules for both
+    // the runner and the transpiled component, so they share one shim instance.
+    // Tests run in parallel processes: create/replace these atomically.
+    std::error_code ec;
+    fs::create_directories(work(), ec);
+    std::string me = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    if (!fs::exists(work() / "node_modules")) {
+      fs::path tmp = work() / ("node_modules." + me);
+      fs::remove(tmp, ec);
+      fs::create_directory_symlink(GUEST_NODE_MODULES, tmp, ec);
+      fs::rename(tmp, work() / "node_modules", ec);
+      if (ec) fs::remove(tmp, ec);
+    }
+    fs::path tmp = work() / ("run_component.mjs." + me);
+    fs::copy_file(GUEST_RUNNER, tmp, fs::copy_options::overwrite_existing, ec);
+    ASSERT_FALSE(ec) << "copy runner: " << ec.message();
+    fs::rename(tmp, work() / "run_component.mjs", ec);
+    ASSERT_FALSE(ec) << "install runner: " << ec.message();
+    ASSERT_TRUE(fs::exists(work() / "node_modules" / "@bytecodealliance" / "preview2-shim"));
+  }
+
+  // Builds programs/<prog>.cpp into a transpiled component under work()/<tag>;
+  // returns the path of the transpiled JS module, or "" after a test failure.
+  std::string build(const std::string& prog, Link link = Link::Object) {
+    std::string tag = prog + (link == Link::Archive ? "-archive" : "");
+    fs::path dir = work() / tag;
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir);
+    fs::path core = dir / (prog + ".core.wasm");
+    fs::path embedded = dir / (prog + ".embed.wasm");
+    fs::path component = dir / (prog + ".component.wasm");
+    std::string runtime = link == Link::Object
+                              ? quote(GUEST_OBJ)
+                              : "-Wl,--whole-archive " + quote(GUEST_LIB) + " -Wl,--no-whole-archive";
+    std::string cc = quote(GUEST_CXX) + " --target=wasm32-wasi -O2 -fno-exceptions " +
+                     quote(std::string(GUEST_PROGRAMS_DIR) + "/" + prog + ".cpp") + " " + runtime +
+                     " -nostartfiles -Wl,--no-entry -o " + quote(core.string()) + " 2>&1";
+    Cmd c = run(cc);
+    EXPECT_EQ(c.status, 0) << cc << "\n" << c.out;
+    if (c.status != 0) return "";
+    EXPECT_EQ(c.out, "") << "link warnings:\n" << c.out;
+
+    check_core_module(core);
+
+    std::string jco = quote(GUEST_JCO);
+    c = run(jco + " embed --wit " + quote(GUEST_WIT_DIR) + " -n command " + quote(core.string()) + " -o " +
+            quote(embedded.string()) + " 2>&1");
+    EXPECT_EQ(c.status, 0) << "jco embed: " << c.out;
+    if (c.status != 0) return "";
+    c = run(jco + " new " + quote(embedded.string()) + " -o " + quote(component.string()) + " 2>&1");
+    EXPECT_EQ(c.status, 0) << "jco new: " << c.out;
+    if (c.status != 0) return "";
+    c = run(jco + " wit " + quote(component.string()) + " 2>&1");
+    EXPECT_EQ(c.status, 0) << c.out;
+    EXPECT_NE(c.out.find("export wasi:cli/run@0.2.12;"), std::string::npos) << c.out;
+    EXPECT_EQ(c.out.find("preview1"), std::string::npos) << c.out;
+    c = run(jco + " transpile " + quote(component.string()) + " -o " + quote((dir / "js").string()) +
+            " --name " + quote(prog) + " --no-typescript -q 2>&1");
+    EXPECT_EQ(c.status, 0) << "jco transpile: " << c.out;
+    if (c.status != 0) return "";
+    return (dir / "js" / (prog + ".js")).string();
+  }
+
+  // Imports: only functions from the world's WASI 0.2.12 interfaces, nothing of
+  // preview 1; exports: exactly memory, cabi_realloc and the run entry.
+  void check_core_module(const fs::path& core) {
+    ModuleIo io = read_module_io(core);
+    ASSERT_TRUE(io.ok) << "cannot parse " << core;
+    EXPECT_TRUE(io.other_imports.empty()) << io.other_imports.front();
+    EXPECT_FALSE(io.func_imports.empty());
+    for (const auto& imp : io.func_imports) {
+      std::string mod = imp.substr(0, imp.find('#'));
+      EXPECT_EQ(kWorldImports.count(mod), 1u) << "import outside the world: " << imp;
+    }
+    std::set<std::string> exports(io.exports.begin(), io.exports.end());
+    EXPECT_EQ(exports, (std::set<std::string>{"memory", "cabi_realloc", "wasi:cli/run@0.2.12#run"}));
+    if (executable(GUEST_WASM_OBJDUMP)) {
+      Cmd d = run(quote(GUEST_WASM_OBJDUMP) + " -x -j Import " + quote(core.string()) + " 2>&1");
+      EXPECT_EQ(d.status, 0) << d.out;
+      EXPECT_EQ(d.out.find("wasi_snapshot_preview1"), std::string::npos) << d.out;
+      EXPECT_NE(d.out.find("<- wasi:cli/"), std::string::npos) << d.out;
+    } else {
+      std::printf("[ note ] wasm-objdump not installed; import check used the built-in parser only\n");
+    }
+  }
+
+  struct RunResult {
+    int status;
+    std::string out, err;
+  };
+  RunResult exec(const std::string& js, const std::vector<std::string>& opts, const std::string& stdin_text = "") {
+    fs::path err = fs::path(js).parent_path() / "stderr.txt";
+    fs::path in = fs::path(js).parent_path() / "stdin.txt";
+    { std::ofstream(in, std::ios::binary) << stdin_text; }
+    std::string cmd = "cd " + quote(work().string()) + " && " + quote(GUEST_NODE) + " run_component.mjs " + quote(js);
+    for (const auto& o : opts) cmd += " " + quote(o);
+    cmd += " <" + quote(in.string()) + " 2>" + quote(err.string());
+    Cmd c = run(cmd);
+    return {c.status, c.out, slurp(err)};
+  }
+};
+
+TEST_F(GuestWasi, ArgsEnvStdoutStderr) {
+  std::string js = build("args_env");
+  ASSERT_FALSE(js.empty());
+  auto r = exec(js, {"--env", "GREETING=hello, world", "--env", "EQ=a=b", "--env", "EMPTY=", "--", "one",
+                     "two words", "", "ünïcödé"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "argc=5\n"
+            "arg[1]=<one>\n"
+            "arg[2]=<two words>\n"
+            "arg[3]=<>\n"
+            "arg[4]=<ünïcödé>\n"
+            "envc=3\n"
+            "env:EMPTY=\n"
+            "env:EQ=a=b\n"
+            "env:GREETING=hello, world\n"
+            "getenv(GREETING)=hello, world\n");
+  EXPECT_EQ(r.err, "to-stderr\n");
+}
+
+TEST_F(GuestWasi, ArchiveLinkRecipeGivesTheSameProgram) {
+  std::string js = build("args_env", Link::Archive);
+  ASSERT_FALSE(js.empty());
+  auto r = exec(js, {"--env", "GREETING=x", "--", "a"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "argc=2\narg[1]=<a>\nenvc=1\nenv:GREETING=x\ngetenv(GREETING)=x\n");
+}
+
+TEST_F(GuestWasi, FilesInAPreopenedDirectory) {
+  std::string js = build("files");
+  ASSERT_FALSE(js.empty());
+  fs::path sandbox = fs::path(js).parent_path().parent_path() / "sandbox";
+  fs::remove_all(sandbox);
+  fs::create_directories(sandbox);
+  auto r = exec(js, {"--preopen", "/sandbox=" + sandbox.string()});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "fopen-w: ok\n"
+            "fclose-w: ok\n"
+            "fopen-a: ok\n"
+            "fopen-r: ok\n"
+            "read 29 bytes\n"
+            "line one\nline two\nline three\n"
+            "fseek: ok\n"
+            "ftell=5\n"
+            "at 5: 3 <one>\n"
+            "tail <three>\n"
+            "stat: ok\n"
+            "size=29 regular=1\n"
+            "open-rdwr: ok\n"
+            "pwrite: ok\n"
+            "pread: ok\n"
+            "pread <line>\n"
+            "ftruncate: ok\n"
+            "fstat: ok\n"
+            "fstat size=14\n"
+            "mkdir: ok\n"
+            "mkdir-again-EEXIST: ok\n"
+            "rename: ok\n"
+            "stat-dir: ok\n"
+            "opendir: ok\n"
+            "ls /sandbox: data.txt sub/\n"
+            "open-missing-ENOENT: ok\n"
+            "rmdir-nonempty-ENOTEMPTY: ok\n"
+            "unlink: ok\n"
+            "rmdir: ok\n"
+            "outside-preopen-fails: ok\n");
+  // What the guest did is visible on the host.
+  EXPECT_EQ(slurp(sandbox / "data.txt"), "LINE one\nline ");
+  EXPECT_EQ(slurp(sandbox / "out.txt"), "written by the guest\n");
+  EXPECT_FALSE(fs::exists(sandbox / "sub"));
+}
+
+TEST_F(GuestWasi, ClocksSleepAndRandom) {
+  std::string js = build("clock_random");
+  ASSERT_FALSE(js.empty());
+  long long before = (long long)std::time(nullptr);
+  auto r = exec(js, {});
+  long long after = (long long)std::time(nullptr);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::istringstream in(r.out);
+  std::string line;
+  long long rt = -1, tm = -1, slept = -1, chrono_slept = -1;
+  int res_pos = -1, ns_rc = -1, e1 = -1, e2 = -1, rd = -1;
+  std::string ra, rb;
+  while (std::getline(in, line)) {
+    std::sscanf(line.c_str(), "realtime_s=%lld", &rt);
+    std::sscanf(line.c_str(), "time()=%lld", &tm);
+    std::sscanf(line.c_str(), "monotonic_res_positive=%d", &res_pos);
+    std::sscanf(line.c_str(), "nanosleep=%d slept_ms=%lld", &ns_rc, &slept);
+    std::sscanf(line.c_str(), "usleep_chrono_ms=%lld", &chrono_slept);
+    std::sscanf(line.c_str(), "getentropy=%d,%d", &e1, &e2);
+    std::sscanf(line.c_str(), "random_device_differs=%d", &rd);
+    if (line.rfind("rand_a=", 0) == 0) ra = line.substr(7);
+    if (line.rfind("rand_b=", 0) == 0) rb = line.substr(7);
+  }
+  EXPECT_GE(rt, before - 1) << r.out;
+  EXPECT_LE(rt, after + 1) << r.out;
+  EXPECT_GE(tm, before - 1) << r.out;
+  EXPECT_LE(tm, after + 1) << r.out;
+  EXPECT_EQ(res_pos, 1) << r.out;
+  EXPECT_EQ(ns_rc, 0) << r.out;
+  EXPECT_GE(slept, 30) << r.out;     // nanosleep(30ms) -> poll_oneoff on subscribe-duration
+  EXPECT_LT(slept, 10000) << r.out;
+  EXPECT_GE(chrono_slept, 10) << r.out;
+  EXPECT_EQ(e1, 0) << r.out;
+  EXPECT_EQ(e2, 0) << r.out;
+  EXPECT_EQ(ra.size(), 64u) << r.out;
+  EXPECT_EQ(rb.size(), 64u) << r.out;
+  EXPECT_NE(ra, rb);
+  EXPECT_NE(ra, std::string(64, '0'));
+  EXPECT_EQ(rd, 1) << r.out;
+}
+
+TEST_F(GuestWasi, ExitStatus) {
+  std::string js = build("exit_code");
+  ASSERT_FALSE(js.empty());
+  // return 7 from main: destructors and atexit run, status via wasi:cli/exit exit-with-code
+  auto r = exec(js, {"--", "return7"});
+  EXPECT_EQ(r.status, 7) << r.err;
+  EXPECT_EQ(r.out, "ctor mode=return7 atexit dtor\n");
+  // exit(3) deep in the stack flushes buffered stdout first
+  r = exec(js, {"--", "exit3"});
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_EQ(r.out, "ctor mode=exit3 exiting-with-3 (no newline, still buffered)atexit dtor\n");
+  // 1 -> exit(err)
+  r = exec(js, {"--", "return1"});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_EQ(r.out, "ctor mode=return1 atexit dtor\n");
+  // 0 -> run returns ok
+  r = exec(js, {"--", "ok"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "ctor mode=ok atexit dtor\n");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(GuestWasi, StdinToEof) {
+  std::string js = build("stdin_echo");
+  ASSERT_FALSE(js.empty());
+  std::string big;
+  for (int i = 0; i < 3000; ++i) big += "line " + std::to_string(i) + "\n";  // > several 4 KiB chunks
+  auto r = exec(js, {}, big);
+  EXPECT_EQ(r.status, 0) << r.err;
+  std::string upper = big;
+  for (auto& c : upper) c = (char)std::toupper((unsigned char)c);
+  EXPECT_EQ(r.out, upper + "[" + std::to_string(big.size()) + " bytes, 3000 lines]\n");
+  r = exec(js, {}, "");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "[0 bytes, 0 lines]\n");
+}
+
+}  // namespace
