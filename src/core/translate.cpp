@@ -1,0 +1,949 @@
+// Translation of validated function bodies into internal code (icode.h).
+//
+// The operand stack is mapped to frame slots: local i is slot i, the operand
+// at stack height h is slot (num_locals + h).  Stack entries are tracked
+// virtually so that local.get and constants cost no instruction: an entry is
+// either in its "home" slot, an alias of a local, or a constant, and is only
+// materialised when something needs it in a slot.  Peepholes: the
+// destination of the last instruction is retargeted by local.set/tee, and an
+// i32 compare followed by br_if/if becomes one compare-and-branch.
+#include <climits>
+
+#include "core/icode.h"
+#include "core/runtime.h"
+
+namespace compono::wasm::detail {
+using namespace compono::core;
+
+namespace {
+
+struct VEntry {
+  enum Kind : uint8_t { Home, Local, Const } k = Home;
+  uint32_t local = 0;
+  uint64_t c = 0;
+};
+
+struct Ctl {
+  enum Kind : uint8_t { Block, Loop, If, Else, Func } kind = Block;
+  uint32_t height = 0;  // stack height below the block's params
+  uint32_t nparams = 0, nresults = 0;
+  uint32_t loop_pos = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> fixups;  // (inst start, word)
+  uint32_t if_inst = UINT32_MAX, if_word = 0;
+  bool unreachable = false;
+};
+
+constexpr size_t kNone = SIZE_MAX;
+
+bool has_imm_variant(Op op) {
+  switch (op) {
+#define COMPONO_X_(n) case Op::n:
+    COMPONO_IMM_IOPS(COMPONO_X_)
+#undef COMPONO_X_
+    return true;
+    default: return false;
+  }
+}
+IOp imm_iop(Op op) {
+  switch (op) {
+#define COMPONO_X_(n) case Op::n: return IOp::n##_I;
+    COMPONO_IMM_IOPS(COMPONO_X_)
+#undef COMPONO_X_
+    default: return IOp::Unreachable;
+  }
+}
+bool is_simple(Op op) {
+  switch (op) {
+#define COMPONO_X_(n) case Op::n:
+    COMPONO_SIMPLE_IOPS(COMPONO_X_)
+#undef COMPONO_X_
+    return true;
+    default: return false;
+  }
+}
+IOp simple_iop(Op op) {
+  switch (op) {
+#define COMPONO_X_(n) case Op::n: return IOp::n;
+    COMPONO_SIMPLE_IOPS(COMPONO_X_)
+#undef COMPONO_X_
+    default: return IOp::Unreachable;
+  }
+}
+IOp brcmp_iop(Op op, bool imm) {
+  switch (op) {
+#define COMPONO_X_(n) case Op::n: return imm ? IOp::BrIfI_##n : IOp::BrIf_##n;
+    COMPONO_BRCMP_IOPS(COMPONO_X_)
+#undef COMPONO_X_
+    default: return IOp::Unreachable;
+  }
+}
+Op negate_cmp(Op op) {
+  switch (op) {
+    case Op::I32Eq: return Op::I32Ne;
+    case Op::I32Ne: return Op::I32Eq;
+    case Op::I32LtS: return Op::I32GeS;
+    case Op::I32GeS: return Op::I32LtS;
+    case Op::I32LtU: return Op::I32GeU;
+    case Op::I32GeU: return Op::I32LtU;
+    case Op::I32GtS: return Op::I32LeS;
+    case Op::I32LeS: return Op::I32GtS;
+    case Op::I32GtU: return Op::I32LeU;
+    case Op::I32LeU: return Op::I32GtU;
+    default: return op;
+  }
+}
+bool commutative(Op op) {
+  switch (op) {
+    case Op::I32Add: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor:
+    case Op::I32Eq: case Op::I32Ne: case Op::I64Add: case Op::I64Mul: case Op::I64And:
+    case Op::I64Or: case Op::I64Xor: case Op::I64Eq: case Op::I64Ne:
+      return true;
+    default: return false;
+  }
+}
+bool is_i64_op(Op op) { return op >= Op::I64Eqz && op <= Op::I64GeU ? true : (op >= Op::I64Clz && op <= Op::I64Rotr); }
+
+int sig_arity(Sig s) {
+  switch (s) {
+    case Sig::V_I: case Sig::V_L: case Sig::V_F: case Sig::V_D: return 0;
+    case Sig::II_I: case Sig::LL_L: case Sig::FF_F: case Sig::DD_D: case Sig::LL_I:
+    case Sig::FF_I: case Sig::DD_I: case Sig::II_V: case Sig::IL_V: case Sig::IF_V: case Sig::ID_V:
+      return 2;
+    default: return 1;
+  }
+}
+
+void skip_imm(Reader& r, Op op) {
+  switch (op_imm(op)) {
+    case Imm::None: break;
+    case Imm::BlockType: r.s33_unchecked(); break;
+    case Imm::Label: case Imm::Func: case Imm::Local: case Imm::Global: case Imm::Table:
+    case Imm::Elem: case Imm::Data:
+      r.u32_unchecked();
+      break;
+    case Imm::BrTable: {
+      uint32_t n = r.u32_unchecked();
+      for (uint32_t i = 0; i <= n; ++i) r.u32_unchecked();
+      break;
+    }
+    case Imm::CallIndirect: case Imm::MemArg: case Imm::TableInit: case Imm::TableCopy:
+      r.u32_unchecked();
+      r.u32_unchecked();
+      break;
+    case Imm::MemZero: r.u8_unchecked(); break;
+    case Imm::I32: r.s32_unchecked(); break;
+    case Imm::I64: r.s64_unchecked(); break;
+    case Imm::F32: r.fixed32_unchecked(); break;
+    case Imm::F64: r.fixed64_unchecked(); break;
+    case Imm::RefType: r.u8_unchecked(); break;
+    case Imm::SelectT: {
+      uint32_t n = r.u32_unchecked();
+      for (uint32_t i = 0; i < n; ++i) r.u8_unchecked();
+      break;
+    }
+    case Imm::MemoryInit: r.u32_unchecked(); r.u8_unchecked(); break;
+    case Imm::MemoryCopy: r.u8_unchecked(); r.u8_unchecked(); break;
+  }
+}
+
+class Translator {
+ public:
+  Translator(const core::Module& m, bool fuel, std::vector<uint32_t>& code)
+      : m_(m), fuel_(fuel), code_(code), h_(handler_table()) {}
+
+  Result<CompiledFunc> run(const core::Function& fn) {
+    const core::FuncType& ft = m_.types[fn.type];
+    nparams_ = uint32_t(ft.params.size());
+    nlocals_ = nparams_ + uint32_t(fn.locals.size());
+    nres_ = uint32_t(ft.results.size());
+    vs_.clear();
+    ctls_.clear();
+    max_h_ = 0;
+    barrier();
+    CompiledFunc cf;
+    cf.code_offset = uint32_t(code_.size());
+    cf.num_params = nparams_;
+    cf.num_results = nres_;
+    if (fuel_) op(IOp::Fuel);
+    if (nlocals_ > nparams_) {
+      op(IOp::Enter);
+      w(nparams_);
+      w(nlocals_ - nparams_);
+    }
+    Ctl f;
+    f.kind = Ctl::Func;
+    f.nresults = nres_;
+    ctls_.push_back(std::move(f));
+
+    auto body = m_.slice(fn.body);
+    Reader r(body.data(), body.data() + body.size(), fn.body.begin);
+    while (!ctls_.empty()) {
+      if (r.at_end()) return fail("translate: unexpected end of function body", r.offset());
+      Op o = r.op_unchecked();
+      if (ctls_.back().unreachable) {
+        skip_dead(r, o);
+        continue;
+      }
+      step(r, o);
+    }
+    uint64_t fs = uint64_t(nlocals_) + max_h_;
+    if (fs < nres_) fs = nres_;
+    if (fs > (1u << 30)) return fail("translate: function frame too large");
+    cf.frame_size = uint32_t(fs);
+    return cf;
+  }
+
+ private:
+  // --- emission -----------------------------------------------------------
+  void op(IOp o) {
+    const void* h = h_[size_t(o)];
+    uint32_t ws[2];
+    std::memcpy(ws, &h, 8);
+    code_.push_back(ws[0]);
+    code_.push_back(ws[1]);
+  }
+  void w(uint32_t x) { code_.push_back(x); }
+  uint32_t pos() const { return uint32_t(code_.size()); }
+  void barrier() { last_end_ = kNone; cmp_end_ = kNone; }
+
+  // --- virtual stack --------------------------------------------------------
+  uint32_t home(size_t i) const { return nlocals_ + uint32_t(i); }
+  void note_height() {
+    if (vs_.size() > max_h_) max_h_ = uint32_t(vs_.size());
+  }
+  uint32_t push_home() {
+    vs_.push_back(VEntry{});
+    note_height();
+    return home(vs_.size() - 1);
+  }
+  void push_const(uint64_t c) {
+    VEntry e;
+    e.k = VEntry::Const;
+    e.c = c;
+    vs_.push_back(e);
+    note_height();
+  }
+  void emit_const(uint32_t dst, uint64_t c) {
+    if (c <= 0xffffffffull) {
+      op(IOp::Const32);
+      w(dst);
+      w(uint32_t(c));
+    } else {
+      op(IOp::Const64);
+      w(dst);
+      w(uint32_t(c));
+      w(uint32_t(c >> 32));
+    }
+  }
+  // Put entry i into its home slot.
+  void materialize(size_t i) {
+    VEntry& e = vs_[i];
+    if (e.k == VEntry::Local) {
+      op(IOp::Mov);
+      w(home(i));
+      w(e.local);
+    } else if (e.k == VEntry::Const) {
+      emit_const(home(i), e.c);
+    }
+    e.k = VEntry::Home;
+  }
+  // A slot holding entry i's value (materialises constants).
+  uint32_t src(size_t i) {
+    VEntry& e = vs_[i];
+    if (e.k == VEntry::Local) return e.local;
+    if (e.k == VEntry::Const) materialize(i);
+    return home(i);
+  }
+  void flush_from(size_t from) {
+    for (size_t i = from; i < vs_.size(); ++i) materialize(i);
+  }
+  void flush() { flush_from(0); }
+  void pop(size_t n = 1) { vs_.resize(vs_.size() - n); }
+  size_t top() const { return vs_.size() - 1; }
+  // Copy the value of entry i into slot dst.
+  void copy_to(uint32_t dst, size_t i) {
+    const VEntry& e = vs_[i];
+    if (e.k == VEntry::Const) {
+      emit_const(dst, e.c);
+      return;
+    }
+    uint32_t s = e.k == VEntry::Local ? e.local : home(i);
+    if (s == dst) return;
+    op(IOp::Mov);
+    w(dst);
+    w(s);
+  }
+  // Called right before the destination word is written.
+  void record_dst(uint32_t dst_word, size_t nwords) {
+    last_dst_pos_ = dst_word;
+    last_end_ = code_.size() + nwords;
+    last_h_ = vs_.size() - 1;
+  }
+
+  // --- blocks ---------------------------------------------------------------
+  void block_type(Reader& r, uint32_t& np, uint32_t& nr) {
+    uint8_t b = *r.ptr();
+    if (b == 0x40) { r.u8_unchecked(); np = 0; nr = 0; return; }
+    if (b == 0x7f || b == 0x7e || b == 0x7d || b == 0x7c || b == 0x7b || b == 0x70 || b == 0x6f) {
+      r.u8_unchecked();
+      np = 0;
+      nr = 1;
+      return;
+    }
+    int64_t idx = r.s33_unchecked();
+    const core::FuncType& t = m_.types[size_t(idx)];
+    np = uint32_t(t.params.size());
+    nr = uint32_t(t.results.size());
+  }
+  Ctl& label(uint32_t depth) { return ctls_[ctls_.size() - 1 - depth]; }
+  uint32_t label_arity(const Ctl& c) const { return c.kind == Ctl::Loop ? c.nparams : c.nresults; }
+
+  // Branch (unconditional) to `c`, moving its values first.
+  void emit_branch(Ctl& c) {
+    uint32_t n = label_arity(c);
+    size_t base = vs_.size() - n;
+    if (c.kind == Ctl::Func) {
+      for (uint32_t i = 0; i < n; ++i) copy_to(i, base + i);
+      op(IOp::Ret);
+      return;
+    }
+    for (uint32_t i = 0; i < n; ++i) copy_to(nlocals_ + c.height + i, base + i);
+    emit_jump(IOp::Br, c);
+  }
+  // Emit a jump instruction whose last word is the offset to `c`.
+  void jump_offset(Ctl& c, uint32_t inst) {
+    if (c.kind == Ctl::Loop) {
+      w(uint32_t(int32_t(c.loop_pos) - int32_t(inst)));
+    } else {
+      c.fixups.push_back({inst, pos()});
+      w(0);
+    }
+  }
+  void emit_jump(IOp o, Ctl& c) {
+    uint32_t inst = pos();
+    op(o);
+    jump_offset(c, inst);
+  }
+  bool needs_moves(const Ctl& c) const {
+    if (c.kind == Ctl::Func) return true;
+    uint32_t n = label_arity(c);
+    size_t base = vs_.size() - n;
+    for (uint32_t i = 0; i < n; ++i) {
+      const VEntry& e = vs_[base + i];
+      if (e.k != VEntry::Home || base + i != c.height + i) return true;
+    }
+    return false;
+  }
+  void patch_here(uint32_t inst, uint32_t word) { code_[word] = uint32_t(int32_t(pos()) - int32_t(inst)); }
+  void set_unreachable() {
+    ctls_.back().unreachable = true;
+    dead_depth_ = 0;
+  }
+
+  // Try to turn the last emitted i32 compare (producing the top entry) into a
+  // compare-and-branch: returns true and fills a/b/imm/op if so, truncating
+  // the compare.
+  struct Cmp {
+    Op op;
+    uint32_t a, b;
+    bool imm;
+  };
+  bool take_cmp(Cmp& out) {
+    if (cmp_end_ != code_.size() || vs_.empty() || vs_.back().k != VEntry::Home || cmp_h_ != top()) return false;
+    out = Cmp{cmp_op_, cmp_a_, cmp_b_, cmp_imm_};
+    code_.resize(cmp_start_);
+    barrier();
+    return true;
+  }
+
+  // --- the instruction walk -------------------------------------------------
+  void skip_dead(Reader& r, Op o) {
+    if (o == Op::Block || o == Op::Loop || o == Op::If) {
+      skip_imm(r, o);
+      ++dead_depth_;
+      return;
+    }
+    if (o == Op::End) {
+      if (dead_depth_ == 0) { do_end(); return; }
+      --dead_depth_;
+      return;
+    }
+    if (o == Op::Else && dead_depth_ == 0) { do_else(); return; }
+    skip_imm(r, o);
+  }
+
+  void do_else() {
+    Ctl& c = ctls_.back();
+    if (!c.unreachable) {
+      flush();
+      emit_jump(IOp::Br, c);
+    }
+    patch_here(c.if_inst, c.if_word);
+    c.if_inst = UINT32_MAX;
+    barrier();
+    vs_.resize(c.height);
+    for (uint32_t i = 0; i < c.nparams; ++i) push_home();
+    c.kind = Ctl::Else;
+    c.unreachable = false;
+  }
+
+  void do_end() {
+    Ctl& c = ctls_.back();
+    if (c.kind == Ctl::Func) {
+      if (!c.unreachable) {
+        size_t base = vs_.size() - nres_;
+        for (uint32_t i = 0; i < nres_; ++i) copy_to(i, base + i);
+        op(IOp::Ret);
+      }
+      // Branches to the function label were emitted as returns.
+      ctls_.pop_back();
+      return;
+    }
+    if (!c.unreachable) flush();
+    if (c.if_inst != UINT32_MAX) patch_here(c.if_inst, c.if_word);
+    for (auto [inst, word] : c.fixups) patch_here(inst, word);
+    barrier();
+    vs_.resize(c.height);
+    uint32_t nr = c.nresults;
+    ctls_.pop_back();
+    for (uint32_t i = 0; i < nr; ++i) push_home();
+  }
+
+  void unary(IOp io) {
+    uint32_t a = src(top());
+    pop();
+    uint32_t d = push_home();
+    op(io);
+    record_dst(pos(), 2);
+    w(d);
+    w(a);
+  }
+
+  void binary(Op o) {
+    size_t ib = top(), ia = top() - 1;
+    bool is_cmp = (o >= Op::I32Eq && o <= Op::I32GeU);
+    if (has_imm_variant(o)) {
+      bool i64 = is_i64_op(o);
+      auto fits = [&](const VEntry& e) {
+        if (e.k != VEntry::Const) return false;
+        if (!i64) return true;
+        int64_t v = int64_t(e.c);
+        return v >= INT32_MIN && v <= INT32_MAX;
+      };
+      bool bconst = fits(vs_[ib]);
+      if (!bconst && commutative(o) && fits(vs_[ia]) && vs_[ib].k != VEntry::Const) {
+        std::swap(vs_[ia], vs_[ib]);
+        bconst = true;
+      }
+      if (bconst) {
+        uint32_t imm = uint32_t(vs_[ib].c);
+        uint32_t a = src(ia);
+        pop(2);
+        uint32_t d = push_home();
+        size_t start = code_.size();
+        op(imm_iop(o));
+        record_dst(pos(), 3);
+        w(d);
+        w(a);
+        w(imm);
+        if (is_cmp) note_cmp(start, o, a, imm, true);
+        return;
+      }
+    }
+    uint32_t a = src(ia);
+    uint32_t b = src(ib);
+    pop(2);
+    uint32_t d = push_home();
+    size_t start = code_.size();
+    op(simple_iop(o));
+    record_dst(pos(), 3);
+    w(d);
+    w(a);
+    w(b);
+    if (is_cmp) note_cmp(start, o, a, b, false);
+  }
+  void note_cmp(size_t start, Op o, uint32_t a, uint32_t b, bool imm) {
+    cmp_start_ = start;
+    cmp_end_ = code_.size();
+    cmp_op_ = o;
+    cmp_a_ = a;
+    cmp_b_ = b;
+    cmp_imm_ = imm;
+    cmp_h_ = top();
+  }
+
+  void local_set(uint32_t l, bool tee) {
+    bool aliased = false;
+    for (size_t i = 0; i + 1 < vs_.size(); ++i)
+      if (vs_[i].k == VEntry::Local && vs_[i].local == l) aliased = true;
+    if (!aliased && last_end_ == code_.size() && vs_.back().k == VEntry::Home && last_h_ == top()) {
+      code_[last_dst_pos_] = l;
+      barrier();
+      pop();
+    } else {
+      // Save aliases of l before overwriting it.
+      for (size_t i = 0; i + 1 < vs_.size(); ++i)
+        if (vs_[i].k == VEntry::Local && vs_[i].local == l) materialize(i);
+      copy_to(l, top());
+      pop();
+      barrier();
+    }
+    if (tee) {
+      VEntry e;
+      e.k = VEntry::Local;
+      e.local = l;
+      vs_.push_back(e);
+      note_height();
+    }
+  }
+
+  void call_common(uint32_t nargs) {
+    flush_from(vs_.size() - nargs);
+    pop(nargs);
+  }
+
+  void step(Reader& r, Op o) {
+    if (is_simple(o)) {
+      Sig s = op_sig(o);
+      if (op_imm(o) == Imm::MemArg) {
+        r.u32_unchecked();
+        uint32_t off = r.u32_unchecked();
+        if (s == Sig::II_V || s == Sig::IL_V || s == Sig::IF_V || s == Sig::ID_V) {
+          uint32_t v = src(top());
+          uint32_t a = src(top() - 1);
+          pop(2);
+          op(simple_iop(o));
+          w(a);
+          w(v);
+          w(off);
+          barrier();
+        } else {
+          uint32_t a = src(top());
+          pop();
+          uint32_t d = push_home();
+          op(simple_iop(o));
+          record_dst(pos(), 3);
+          w(d);
+          w(a);
+          w(off);
+        }
+        return;
+      }
+      if (sig_arity(s) == 2) {
+        binary(o);
+      } else {
+        unary(simple_iop(o));
+        if (o == Op::I32Eqz) {
+          // Remember for br_if/if fusion (branch on zero).
+          cmp_start_ = code_.size() - 4;
+          cmp_end_ = code_.size();
+          cmp_op_ = Op::I32Eqz;
+          cmp_a_ = code_[code_.size() - 1];
+          cmp_b_ = 0;
+          cmp_imm_ = false;
+          cmp_h_ = top();
+        }
+      }
+      return;
+    }
+    switch (o) {
+      case Op::Unreachable:
+        op(IOp::Unreachable);
+        set_unreachable();
+        return;
+      case Op::Nop: return;
+      case Op::Block: case Op::Loop: {
+        Ctl c;
+        block_type(r, c.nparams, c.nresults);
+        flush();
+        c.kind = o == Op::Block ? Ctl::Block : Ctl::Loop;
+        c.height = uint32_t(vs_.size()) - c.nparams;
+        if (o == Op::Loop) {
+          barrier();
+          c.loop_pos = pos();
+          if (fuel_) op(IOp::Fuel);
+        }
+        ctls_.push_back(std::move(c));
+        return;
+      }
+      case Op::If: {
+        Ctl c;
+        block_type(r, c.nparams, c.nresults);
+        Cmp cmp;
+        bool fused = take_cmp(cmp);
+        uint32_t cond = fused ? 0 : src(top());
+        pop();
+        flush();
+        c.kind = Ctl::If;
+        c.height = uint32_t(vs_.size()) - c.nparams;
+        uint32_t inst = pos();
+        if (fused && cmp.op == Op::I32Eqz) {
+          op(IOp::BrIf);  // skip the then-branch when the operand is non-zero
+          w(cmp.a);
+        } else if (fused) {
+          op(brcmp_iop(negate_cmp(cmp.op), cmp.imm));
+          w(cmp.a);
+          w(cmp.b);
+        } else {
+          op(IOp::BrUnless);
+          w(cond);
+        }
+        c.if_inst = inst;
+        c.if_word = pos();
+        w(0);
+        ctls_.push_back(std::move(c));
+        return;
+      }
+      case Op::Else: do_else(); return;
+      case Op::End: do_end(); return;
+      case Op::Br: {
+        Ctl& c = label(r.u32_unchecked());
+        emit_branch(c);
+        set_unreachable();
+        return;
+      }
+      case Op::BrIf: {
+        Ctl& c = label(r.u32_unchecked());
+        Cmp cmp;
+        bool fused = take_cmp(cmp);
+        uint32_t cond = fused ? 0 : src(top());
+        pop();
+        if (!needs_moves(c)) {
+          uint32_t inst = pos();
+          if (fused && cmp.op == Op::I32Eqz) {
+            op(IOp::BrUnless);
+            w(cmp.a);
+          } else if (fused) {
+            op(brcmp_iop(cmp.op, cmp.imm));
+            w(cmp.a);
+            w(cmp.b);
+          } else {
+            op(IOp::BrIf);
+            w(cond);
+          }
+          jump_offset(c, inst);
+        } else {
+          uint32_t inst = pos();
+          if (fused && cmp.op == Op::I32Eqz) {
+            op(IOp::BrIf);
+            w(cmp.a);
+          } else if (fused) {
+            op(brcmp_iop(negate_cmp(cmp.op), cmp.imm));
+            w(cmp.a);
+            w(cmp.b);
+          } else {
+            op(IOp::BrUnless);
+            w(cond);
+          }
+          uint32_t word = pos();
+          w(0);
+          emit_branch(c);
+          patch_here(inst, word);
+        }
+        barrier();
+        return;
+      }
+      case Op::BrTable: {
+        uint32_t n = r.u32_unchecked();
+        std::vector<uint32_t> depths(n + 1);
+        for (uint32_t i = 0; i <= n; ++i) depths[i] = r.u32_unchecked();
+        uint32_t idx = src(top());
+        pop();
+        uint32_t inst = pos();
+        op(IOp::BrTable);
+        w(idx);
+        w(n);
+        uint32_t table = pos();
+        for (uint32_t i = 0; i <= n; ++i) w(0);
+        for (uint32_t i = 0; i <= n; ++i) {
+          Ctl& c = label(depths[i]);
+          if (!needs_moves(c)) {
+            if (c.kind == Ctl::Loop) {
+              code_[table + i] = uint32_t(int32_t(c.loop_pos) - int32_t(inst));
+            } else {
+              c.fixups.push_back({inst, table + i});
+            }
+          } else {
+            code_[table + i] = uint32_t(int32_t(pos()) - int32_t(inst));
+            emit_branch(c);
+          }
+        }
+        set_unreachable();
+        return;
+      }
+      case Op::Return:
+        emit_branch(ctls_.front());
+        set_unreachable();
+        return;
+      case Op::Call: {
+        uint32_t f = r.u32_unchecked();
+        const core::FuncType& t = m_.func_type(f);
+        uint32_t np = uint32_t(t.params.size()), nr = uint32_t(t.results.size());
+        call_common(np);
+        uint32_t argbase = home(vs_.size());
+        op(IOp::Call);
+        w(f);
+        w(argbase);
+        for (uint32_t i = 0; i < nr; ++i) push_home();
+        barrier();
+        return;
+      }
+      case Op::CallIndirect: {
+        uint32_t ty = r.u32_unchecked();
+        uint32_t tab = r.u32_unchecked();
+        const core::FuncType& t = m_.types[ty];
+        uint32_t np = uint32_t(t.params.size()), nr = uint32_t(t.results.size());
+        // The index may live in the slot that becomes the callee's frame; the
+        // handler reads it first.
+        uint32_t idx = src(top());
+        pop();
+        call_common(np);
+        uint32_t argbase = home(vs_.size());
+        op(IOp::CallIndirect);
+        w(ty);
+        w(tab);
+        w(idx);
+        w(argbase);
+        // Results may extend past the index slot: keep the frame big enough.
+        for (uint32_t i = 0; i < nr; ++i) push_home();
+        barrier();
+        return;
+      }
+      case Op::Drop: pop(); return;
+      case Op::Select: case Op::SelectT: {
+        if (o == Op::SelectT) skip_imm(r, o);
+        uint32_t c = src(top());
+        uint32_t b = src(top() - 1);
+        uint32_t a = src(top() - 2);
+        pop(3);
+        uint32_t d = push_home();
+        op(IOp::Select);
+        record_dst(pos(), 4);
+        w(d);
+        w(a);
+        w(b);
+        w(c);
+        return;
+      }
+      case Op::LocalGet: {
+        VEntry e;
+        e.k = VEntry::Local;
+        e.local = r.u32_unchecked();
+        vs_.push_back(e);
+        note_height();
+        return;
+      }
+      case Op::LocalSet: local_set(r.u32_unchecked(), false); return;
+      case Op::LocalTee: local_set(r.u32_unchecked(), true); return;
+      case Op::GlobalGet: {
+        uint32_t g = r.u32_unchecked();
+        uint32_t d = push_home();
+        op(IOp::GlobalGet);
+        record_dst(pos(), 2);
+        w(d);
+        w(g);
+        return;
+      }
+      case Op::GlobalSet: {
+        uint32_t g = r.u32_unchecked();
+        uint32_t a = src(top());
+        pop();
+        op(IOp::GlobalSet);
+        w(g);
+        w(a);
+        barrier();
+        return;
+      }
+      case Op::TableGet: {
+        uint32_t t = r.u32_unchecked();
+        uint32_t i = src(top());
+        pop();
+        uint32_t d = push_home();
+        op(IOp::TableGet);
+        w(d);
+        w(t);
+        w(i);
+        barrier();
+        return;
+      }
+      case Op::TableSet: {
+        uint32_t t = r.u32_unchecked();
+        uint32_t v = src(top());
+        uint32_t i = src(top() - 1);
+        pop(2);
+        op(IOp::TableSet);
+        w(t);
+        w(i);
+        w(v);
+        barrier();
+        return;
+      }
+      case Op::MemorySize: {
+        r.u8_unchecked();
+        uint32_t d = push_home();
+        op(IOp::MemorySize);
+        w(d);
+        barrier();
+        return;
+      }
+      case Op::MemoryGrow: {
+        r.u8_unchecked();
+        uint32_t a = src(top());
+        pop();
+        uint32_t d = push_home();
+        op(IOp::MemoryGrow);
+        w(d);
+        w(a);
+        barrier();
+        return;
+      }
+      case Op::I32Const: push_const(uint64_t(uint32_t(r.s32_unchecked()))); return;
+      case Op::I64Const: push_const(uint64_t(r.s64_unchecked())); return;
+      case Op::F32Const: push_const(r.fixed32_unchecked()); return;
+      case Op::F64Const: push_const(r.fixed64_unchecked()); return;
+      case Op::RefNull: r.u8_unchecked(); push_const(0); return;
+      case Op::RefIsNull: unary(IOp::RefIsNull); return;
+      case Op::RefFunc: {
+        uint32_t f = r.u32_unchecked();
+        uint32_t d = push_home();
+        op(IOp::RefFunc);
+        record_dst(pos(), 2);
+        w(d);
+        w(f);
+        return;
+      }
+      case Op::MemoryInit: {
+        uint32_t seg = r.u32_unchecked();
+        r.u8_unchecked();
+        three(IOp::MemoryInit, seg, true);
+        return;
+      }
+      case Op::DataDrop:
+        op(IOp::DataDrop);
+        w(r.u32_unchecked());
+        return;
+      case Op::MemoryCopy:
+        r.u8_unchecked();
+        r.u8_unchecked();
+        three(IOp::MemoryCopy, 0, false);
+        return;
+      case Op::MemoryFill:
+        r.u8_unchecked();
+        three(IOp::MemoryFill, 0, false);
+        return;
+      case Op::TableInit: {
+        uint32_t seg = r.u32_unchecked();
+        uint32_t t = r.u32_unchecked();
+        uint32_t n = src(top()), s = src(top() - 1), d = src(top() - 2);
+        pop(3);
+        op(IOp::TableInit);
+        w(t);
+        w(seg);
+        w(d);
+        w(s);
+        w(n);
+        barrier();
+        return;
+      }
+      case Op::ElemDrop:
+        op(IOp::ElemDrop);
+        w(r.u32_unchecked());
+        return;
+      case Op::TableCopy: {
+        uint32_t dt = r.u32_unchecked();
+        uint32_t st = r.u32_unchecked();
+        uint32_t n = src(top()), s = src(top() - 1), d = src(top() - 2);
+        pop(3);
+        op(IOp::TableCopy);
+        w(dt);
+        w(st);
+        w(d);
+        w(s);
+        w(n);
+        barrier();
+        return;
+      }
+      case Op::TableGrow: {
+        uint32_t t = r.u32_unchecked();
+        uint32_t n = src(top()), init = src(top() - 1);
+        pop(2);
+        uint32_t d = push_home();
+        op(IOp::TableGrow);
+        w(d);
+        w(t);
+        w(init);
+        w(n);
+        barrier();
+        return;
+      }
+      case Op::TableSize: {
+        uint32_t t = r.u32_unchecked();
+        uint32_t d = push_home();
+        op(IOp::TableSize);
+        w(d);
+        w(t);
+        barrier();
+        return;
+      }
+      case Op::TableFill: {
+        uint32_t t = r.u32_unchecked();
+        uint32_t n = src(top()), v = src(top() - 1), i = src(top() - 2);
+        pop(3);
+        op(IOp::TableFill);
+        w(t);
+        w(i);
+        w(v);
+        w(n);
+        barrier();
+        return;
+      }
+      default:
+        // Unknown to the translator (validation should have rejected it).
+        skip_imm(r, o);
+        op(IOp::Unreachable);
+        return;
+    }
+  }
+
+  // Three-operand bulk op (d s n) with an optional leading segment index.
+  void three(IOp io, uint32_t seg, bool with_seg) {
+    uint32_t n = src(top()), s = src(top() - 1), d = src(top() - 2);
+    pop(3);
+    op(io);
+    if (with_seg) w(seg);
+    w(d);
+    w(s);
+    w(n);
+    barrier();
+  }
+
+  const core::Module& m_;
+  bool fuel_;
+  std::vector<uint32_t>& code_;
+  const void* const* h_;
+  uint32_t nparams_ = 0, nlocals_ = 0, nres_ = 0, max_h_ = 0;
+  std::vector<VEntry> vs_;
+  std::vector<Ctl> ctls_;
+  uint32_t dead_depth_ = 0;
+  size_t last_end_ = kNone, last_dst_pos_ = 0, last_h_ = 0;
+  size_t cmp_start_ = 0, cmp_end_ = kNone, cmp_h_ = 0;
+  Op cmp_op_ = Op::Nop;
+  uint32_t cmp_a_ = 0, cmp_b_ = 0;
+  bool cmp_imm_ = false;
+};
+
+}  // namespace
+
+Result<void> translate(const core::Module& m, bool fuel, CompiledCode& out) {
+  out.words.clear();
+  out.funcs.clear();
+  out.words.reserve(m.bytes.size());
+  Translator t(m, fuel, out.words);
+  for (const auto& fn : m.functions) {
+    COMPONO_TRY(CompiledFunc cf, t.run(fn));
+    out.funcs.push_back(cf);
+  }
+  return {};
+}
+
+}  // namespace compono::wasm::detail
