@@ -106,7 +106,10 @@ static int fds_grow(uint32_t want) {
   return 1;
 }
 
+static void fds_init(void);
+
 static i32 fd_alloc(void) {
+  fds_init();
   for (uint32_t i = 3; i < g_nfds; ++i)
     if (g_fds[i].kind == K_FREE) return (i32)i;
   uint32_t i = g_nfds < 3 ? 3 : g_nfds;
@@ -114,13 +117,20 @@ static i32 fd_alloc(void) {
   return (i32)i;
 }
 
-static void fds_init(void) {
-  if (g_inited) return;
-  g_inited = 1;
+/* Stdio entries first; the preopens (fds 3..) are fetched from the host only
+ * when a descriptor >= 3 is first used, so stdio-only programs never ask. */
+static void fds_init_stdio(void) {
+  if (g_nfds) return;
   if (!fds_grow(16)) __builtin_trap();
   g_fds[0].kind = K_STDIN;
   g_fds[1].kind = K_STDOUT;
   g_fds[2].kind = K_STDERR;
+}
+
+static void fds_init(void) {
+  fds_init_stdio();
+  if (g_inited) return;
+  g_inited = 1;
   p2_list_preopen pre;
   p2_get_directories(&pre);
   for (size_t k = 0; k < pre.len; ++k) {
@@ -142,7 +152,8 @@ static void fds_init(void) {
 }
 
 static fd_entry* fd_get(i32 fd) {
-  fds_init();
+  if (fd >= 3) fds_init();
+  else fds_init_stdio();
   if (fd < 0 || (uint32_t)fd >= g_nfds || g_fds[fd].kind == K_FREE) return NULL;
   return &g_fds[fd];
 }

@@ -326,6 +326,14 @@ TEST_F(GuestWasi, FilesInAPreopenedDirectory) {
             "stat-dir: ok\n"
             "opendir: ok\n"
             "ls /sandbox: data.txt sub/\n"
+            "symlink: ok\n"
+            "readlink=8 <data.txt>\n"
+            "lstat-link: ok\n"
+            "stat-through-link: ok\n"
+            "unlink-link: ok\n"
+            "utimensat: ok\n"
+            "stat-times: ok\n"
+            "mtime=1234567890.500000000\n"
             "open-missing-ENOENT: ok\n"
             "rmdir-nonempty-ENOTEMPTY: ok\n"
             "unlink: ok\n"
@@ -409,10 +417,25 @@ TEST_F(GuestWasi, StdinToEof) {
   EXPECT_EQ(r.status, 0) << r.err;
   std::string upper = big;
   for (auto& c : upper) c = (char)std::toupper((unsigned char)c);
-  EXPECT_EQ(r.out, upper + "[" + std::to_string(big.size()) + " bytes, 3000 lines]\n");
+  EXPECT_EQ(r.out, "poll=1 readable=1\n" + upper + "[" + std::to_string(big.size()) + " bytes, 3000 lines]\n");
   r = exec(js, {}, "");
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, "[0 bytes, 0 lines]\n");
+  EXPECT_EQ(r.out, "poll=1 readable=1\n[0 bytes, 0 lines]\n");
+}
+
+TEST_F(GuestWasi, LargeDirectoryListing) {
+  std::string js = build("dir_many");
+  ASSERT_FALSE(js.empty());
+  fs::path sandbox = fs::path(js).parent_path().parent_path() / "sandbox-many";
+  fs::remove_all(sandbox);
+  fs::create_directories(sandbox);
+  // 300 names of ~55 bytes: several fd_readdir buffers, with entries cut at buffer ends
+  auto r = exec(js, {"--preopen", "/sandbox=" + sandbox.string(), "--", "300"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "entries=302 all_once=1 dups=0 dot=1 dotdot=1\nseekdir_back=1\nrewind_count=302\n");
+  size_t on_host = 0;
+  for (auto it = fs::directory_iterator(sandbox); it != fs::directory_iterator(); ++it) ++on_host;
+  EXPECT_EQ(on_host, 300u);
 }
 
 }  // namespace

@@ -85,6 +85,19 @@ int main() {
   for (auto& s : names) printf(" %s", s.c_str());
   printf("\n");
 
+  check(symlink("data.txt", "/sandbox/link") == 0, "symlink");
+  char target[64] = {0};
+  ssize_t tl = readlink("/sandbox/link", target, sizeof target - 1);
+  printf("readlink=%zd <%s>\n", tl, tl > 0 ? target : "");
+  check(lstat("/sandbox/link", &st) == 0 && S_ISLNK(st.st_mode), "lstat-link");
+  check(stat("/sandbox/link", &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 14, "stat-through-link");
+  check(unlink("/sandbox/link") == 0, "unlink-link");
+
+  struct timespec times[2] = {{1000000000, 0}, {1234567890, 500000000}};
+  check(utimensat(AT_FDCWD, "/sandbox/data.txt", times, 0) == 0, "utimensat");
+  check(stat("/sandbox/data.txt", &st) == 0, "stat-times");
+  printf("mtime=%lld.%09ld\n", (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+
   check(open("/sandbox/missing.txt", O_RDONLY) < 0 && errno == ENOENT, "open-missing-ENOENT");
   check(rmdir("/sandbox/sub") != 0 && errno == ENOTEMPTY, "rmdir-nonempty-ENOTEMPTY");
   check(unlink("/sandbox/sub/moved.txt") == 0, "unlink");
