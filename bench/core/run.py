@@ -15,14 +15,16 @@ Engines:
   compono      `compono run <p>.wasm <size>`; n/a while compono cannot run
                programs yet ("not yet implemented").
 
-Times are wall-clock per process (so they include start-up: node's is about
-40 ms).  Nothing here asserts on timing; --check only compares outputs.
+Times are per process, so they include start-up (shown on its own line).
+--clock wall (default) uses wall-clock time; --clock cpu the process's
+user+sys CPU time, which a loaded machine disturbs less.  Nothing here asserts on timing; --check only compares outputs.
 """
 import argparse
 import json
 import math
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -61,16 +63,31 @@ class Run:
         self.timeout, self.missing = timeout, missing
 
 
+CLOCK = "wall"  # or "cpu": the child's user+sys time (robust against other load)
+
+
 def run_process(cmd, timeout):
+    """Run cmd; elapsed is wall-clock seconds, or with CLOCK == "cpu" the
+    child's user+sys CPU seconds (all its threads).  Children run one at a
+    time, so the RUSAGE_CHILDREN delta is exactly this child's."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=timeout, text=True, errors="replace")
-    except subprocess.TimeoutExpired:
-        return Run(timeout=True)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, errors="replace")
     except OSError as e:
         return Run(rc=-1, err=str(e), missing=True)
-    return Run(time.perf_counter() - t0, p.returncode, p.stdout, p.stderr)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        return Run(timeout=True)
+    elapsed = time.perf_counter() - t0
+    if CLOCK == "cpu":
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        elapsed = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(elapsed, p.returncode, out, err)
 
 
 class Cell:
@@ -120,14 +137,16 @@ class Bench:
         self.expected = {}        # program -> native stdout at full size
         self.expected_small = {}  # program -> native checksum at small size
         self.unavailable = {}     # engine -> reason
+        self.startup = {}         # engine -> best seconds for the start-up probe
+        self.startup_prog = "fib" if "fib" in programs else next(iter(programs))
 
     def size_for(self, p):
         if self.a.size:
             return self.a.size
         return max(1, int(round(self.programs[p][0] * self.a.scale)))
 
-    def command(self, engine, p):
-        size = str(self.sizes[p])
+    def command(self, engine, p, size=None):
+        size = str(size or self.sizes[p])
         if engine == "native":
             return [os.path.join(self.pdir, p + ".native"), size]
         if engine == "node":
@@ -202,6 +221,8 @@ class Bench:
         total = reps * len(self.programs) * len(self.a.engines)
         n = 0
         for rep in range(1, reps + 1):
+            if not self.a.check:
+                self.measure_startup()
             for p in self.programs:
                 self.native_reference(p)
                 for e in self.a.engines:
@@ -228,6 +249,17 @@ class Bench:
                             for q in self.programs:
                                 c = self.cells[(q, e)]
                                 c.status, c.detail = "n/a", detail
+
+    def measure_startup(self):
+        """Start-up probe: each engine runs one program at size 1 (nearly no
+        work), so the fixed per-process cost is visible next to the table."""
+        p = self.startup_prog
+        for e in self.a.engines:
+            if e == "wasm-interp" or e in self.unavailable:
+                continue
+            r = run_process(self.command(e, p, size=1), self.timeout_for(e))
+            if r.rc == 0 and not r.timeout:
+                self.startup[e] = min(self.startup.get(e, r.elapsed), r.elapsed)
 
     # ---- reporting -------------------------------------------------------
     def ratio(self, p, e):
@@ -271,7 +303,16 @@ class Bench:
                 txt = "n/a"
             row += "  %-20s" % txt
         lines.append(row)
+        if self.startup:
+            row = "%-16s" % "start-up"
+            for e in engines:
+                t = self.startup.get(e)
+                row += "  %-20s" % ("%.3fs" % t if t is not None else "-")
+            lines.append(row)
         notes = []
+        if self.startup:
+            notes.append("start-up: %s at size 1 (fixed per-process cost, included in every time above)"
+                         % self.startup_prog)
         if any(self.cells[(p, e)].scale != 1.0 for p in self.programs for e in engines):
             notes.append("* measured at the program's small size and scaled linearly to the full size")
         for (p, e), c in self.cells.items():
@@ -282,7 +323,7 @@ class Bench:
         return "\n".join(lines + notes)
 
     def to_json(self):
-        out = {"reps": self.a.reps, "programs": {}}
+        out = {"reps": self.a.reps, "clock": self.a.clock, "startup_s": self.startup, "programs": {}}
         for p in self.programs:
             out["programs"][p] = {"size": self.sizes[p], "engines": {}}
             for e in self.a.engines:
@@ -353,6 +394,10 @@ def main():
                     help="seconds per wasm-interp/compono run before it is reported 'timeout' (default 300)")
     ap.add_argument("--native-timeout", type=float, default=120)
     ap.add_argument("--no-compile-time", action="store_true", help="skip compono's compile-time measurement")
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                    help="wall: wall-clock time per process (default); cpu: the process's user+sys "
+                         "time, all threads (steadier on a loaded machine; counts V8's background "
+                         "compiler threads too)")
     ap.add_argument("--json", help="also write results to this JSON file")
     ap.add_argument("--check", action="store_true",
                     help="correctness only: size 2 (unless --size), 1 rep, no table; exit 0 if all outputs "
@@ -378,6 +423,8 @@ def main():
             if p not in progs:
                 ap.error("unknown program %r (known: %s)" % (p, ", ".join(progs)))
         progs = {p: progs[p] for p in want}
+    global CLOCK
+    CLOCK = a.clock
     if a.check:
         a.reps = 1
         a.size = a.size or 2
@@ -393,8 +440,8 @@ def main():
         load = "%.2f %.2f %.2f" % os.getloadavg()
     except OSError:
         load = "?"
-    log("bench: %d programs x %s, best of %d, load average %s" % (
-        len(progs), ",".join(a.engines), a.reps, load))
+    log("bench: %d programs x %s, best of %d, %s clock, load average %s" % (
+        len(progs), ",".join(a.engines), a.reps, a.clock, load))
     b = Bench(a, progs)
     t0 = time.time()
     b.run()
@@ -411,7 +458,8 @@ def main():
             return 1
         return SKIP_CODE if skipped else 0
     log("")
-    log("bench: done in %.0fs; times are best of %d, wall clock per process" % (time.time() - t0, a.reps))
+    log("bench: done in %.0fs; times are best of %d, %s per process" % (
+        time.time() - t0, a.reps, "wall clock" if a.clock == "wall" else "user+sys CPU time"))
     log(b.table())
     if not a.no_compile_time and "compono" in a.engines:
         compile_time(a, progs)
