@@ -81,6 +81,7 @@ typedef struct {
   uint8_t kind;
   uint8_t append;       /* FDFLAGS_APPEND */
   uint8_t has_stream;   /* stdio stream handle fetched */
+  uint8_t tty;          /* stdio: 0 unknown, 1 terminal, 2 not a terminal */
   i32 handle;           /* descriptor (K_FILE/K_DIR) or stream (stdio) */
   uint64_t pos;         /* file position (K_FILE) */
   char* preopen;        /* preopen name (K_DIR from get-directories), else NULL */
@@ -169,6 +170,23 @@ static i32 stdio_stream(fd_entry* e) {
     e->has_stream = 1;
   }
   return e->handle;
+}
+
+/* Stdio is a character device (so isatty() holds and stdout is line
+ * buffered) only when the host says it is a terminal. */
+static int stdio_is_tty(fd_entry* e) {
+  if (!e->tty) {
+    p2_option_handle t;
+    if (e->kind == K_STDIN) p2_get_terminal_stdin(&t);
+    else if (e->kind == K_STDOUT) p2_get_terminal_stdout(&t);
+    else p2_get_terminal_stderr(&t);
+    if (t.is_some) {
+      if (e->kind == K_STDIN) p2_drop_terminal_input(t.val);
+      else p2_drop_terminal_output(t.val);
+    }
+    e->tty = t.is_some ? 1 : 2;
+  }
+  return e->tty == 1;
 }
 
 static void dir_stream_reset(fd_entry* e) {
@@ -345,7 +363,10 @@ P1_FN(i32, fd_renumber)(i32 from, i32 to) {
 
 static i32 stat_type(fd_entry* e, uint8_t* type) {
   if (e->kind == K_DIR) { *type = __WASI_FILETYPE_DIRECTORY; return 0; }
-  if (e->kind != K_FILE) { *type = __WASI_FILETYPE_CHARACTER_DEVICE; return 0; }
+  if (e->kind != K_FILE) {
+    *type = stdio_is_tty(e) ? __WASI_FILETYPE_CHARACTER_DEVICE : __WASI_FILETYPE_UNKNOWN;
+    return 0;
+  }
   p2_result_u8 r;
   p2_fs_get_type(e->handle, &r);
   if (r.is_err) return fs_errno(r.val);
@@ -365,7 +386,7 @@ P1_FN(i32, fd_fdstat_get)(i32 fd, i32 out) {
     st->fs_rights_inheriting = ~(__wasi_rights_t)0;
     if (e->append) st->fs_flags |= __WASI_FDFLAGS_APPEND;
   } else {
-    /* stdio: a character device without seek/tell, so isatty() holds */
+    /* stdio: no seek/tell rights, so isatty() holds for a terminal */
     st->fs_rights_base = e->kind == K_STDIN ? __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_POLL_FD_READWRITE
                                             : __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_POLL_FD_READWRITE;
   }
@@ -612,8 +633,7 @@ P1_FN(i32, fd_filestat_get)(i32 fd, i32 out) {
   __wasi_filestat_t* st = (__wasi_filestat_t*)out;
   if (e->kind != K_FILE && e->kind != K_DIR) {
     memset(st, 0, sizeof *st);
-    st->filetype = __WASI_FILETYPE_CHARACTER_DEVICE;
-    return 0;
+    return stat_type(e, &st->filetype);
   }
   p2_result_stat r;
   p2_fs_stat(e->handle, &r);

@@ -34,6 +34,14 @@ P2_IMPORT("wasi:cli/stdin", "get-stdin") p2_handle p2_get_stdin(void);
 P2_IMPORT("wasi:cli/stdout", "get-stdout") p2_handle p2_get_stdout(void);
 P2_IMPORT("wasi:cli/stderr", "get-stderr") p2_handle p2_get_stderr(void);
 
+/* option<own<terminal-input|terminal-output>> */
+typedef struct { uint8_t is_some; p2_handle val; } p2_option_handle;
+P2_IMPORT("wasi:cli/terminal-stdin", "get-terminal-stdin") void p2_get_terminal_stdin(p2_option_handle* ret);
+P2_IMPORT("wasi:cli/terminal-stdout", "get-terminal-stdout") void p2_get_terminal_stdout(p2_option_handle* ret);
+P2_IMPORT("wasi:cli/terminal-stderr", "get-terminal-stderr") void p2_get_terminal_stderr(p2_option_handle* ret);
+P2_IMPORT("wasi:cli/terminal-input", "[resource-drop]terminal-input") void p2_drop_terminal_input(p2_handle h);
+P2_IMPORT("wasi:cli/terminal-output", "[resource-drop]terminal-output") void p2_drop_terminal_output(p2_handle h);
+
 /* ---- wasi:io ---- */
 /* variant stream-error { last-operation-failed(own<error>), closed } */
 typedef struct { uint8_t tag; p2_handle error; } p2_stream_error;

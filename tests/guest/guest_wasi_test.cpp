@@ -146,6 +146,8 @@ const std::set<std::string> kWorldImports = {
     "wasi:cli/environment@0.2.12",     "wasi:cli/exit@0.2.12",          "wasi:io/error@0.2.12",
     "wasi:io/poll@0.2.12",             "wasi:io/streams@0.2.12",        "wasi:cli/stdin@0.2.12",
     "wasi:cli/stdout@0.2.12",          "wasi:cli/stderr@0.2.12",        "wasi:clocks/monotonic-clock@0.2.12",
+    "wasi:cli/terminal-input@0.2.12",  "wasi:cli/terminal-output@0.2.12", "wasi:cli/terminal-stdin@0.2.12",
+    "wasi:cli/terminal-stdout@0.2.12", "wasi:cli/terminal-stderr@0.2.12",
     "wasi:clocks/wall-clock@0.2.12",   "wasi:filesystem/types@0.2.12",  "wasi:filesystem/preopens@0.2.12",
     "wasi:random/random@0.2.12",
 };
@@ -280,8 +282,13 @@ TEST_F(GuestWasi, ArgsEnvStdoutStderr) {
             "env:EMPTY=\n"
             "env:EQ=a=b\n"
             "env:GREETING=hello, world\n"
-            "getenv(GREETING)=hello, world\n");
+            "getenv(GREETING)=hello, world\n"
+            "isatty=000\n");
   EXPECT_EQ(r.err, "to-stderr\n");
+  // the same with the host saying all three are terminals
+  r = exec(js, {"--tty"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "argc=1\nenvc=0\ngetenv(GREETING)=(null)\nisatty=111\n");
 }
 
 TEST_F(GuestWasi, ArchiveLinkRecipeGivesTheSameProgram) {
@@ -289,7 +296,7 @@ TEST_F(GuestWasi, ArchiveLinkRecipeGivesTheSameProgram) {
   ASSERT_FALSE(js.empty());
   auto r = exec(js, {"--env", "GREETING=x", "--", "a"});
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, "argc=2\narg[1]=<a>\nenvc=1\nenv:GREETING=x\ngetenv(GREETING)=x\n");
+  EXPECT_EQ(r.out, "argc=2\narg[1]=<a>\nenvc=1\nenv:GREETING=x\ngetenv(GREETING)=x\nisatty=000\n");
 }
 
 TEST_F(GuestWasi, FilesInAPreopenedDirectory) {

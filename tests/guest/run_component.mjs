@@ -2,12 +2,15 @@
 // @bytecodealliance/preview2-shim, with exactly the arguments, environment and
 // preopens given (the shim's defaults would expose the host's env and "/").
 //
-//   node run_component.mjs <transpiled.js> [--env K=V]... [--preopen GUEST=HOST]... [-- arg...]
+//   node run_component.mjs <transpiled.js> [--env K=V]... [--preopen GUEST=HOST]... [--tty] [-- arg...]
 //
+// Stdio counts as a terminal (wasi:cli/terminal-*) only if node's stdio is a
+// TTY, or with --tty for all three (the shim's default is "always a terminal").
 // argv[0] seen by the guest is the module's base name.  Exit status: the
 // guest's (wasi:cli/exit calls process.exit), 0 when run returns ok, 1 on err,
 // 70 on a trap or other JS error.
-import { _setArgs, _setEnv } from '@bytecodealliance/preview2-shim/cli';
+import { _setArgs, _setEnv, _setTerminalStdin, _setTerminalStdout, _setTerminalStderr, terminalInput, terminalOutput }
+  from '@bytecodealliance/preview2-shim/cli';
 import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
 import { pathToFileURL } from 'node:url';
 import { basename, resolve } from 'node:path';
@@ -17,16 +20,22 @@ const mod = argv.shift();
 const env = {};
 const preopens = {};
 let args = [];
+let forceTty = false;
 while (argv.length) {
   const a = argv.shift();
   if (a === '--env') { const kv = argv.shift(); const i = kv.indexOf('='); env[kv.slice(0, i)] = kv.slice(i + 1); }
   else if (a === '--preopen') { const kv = argv.shift(); const i = kv.indexOf('='); preopens[kv.slice(0, i)] = kv.slice(i + 1); }
+  else if (a === '--tty') { forceTty = true; }
   else if (a === '--') { args = argv.splice(0); }
   else { console.error(`run_component: unknown option ${a}`); process.exit(64); }
 }
 _setArgs([basename(mod, '.js'), ...args]);
 _setEnv(env);
 _setPreopens(preopens);
+const tty = (stream) => forceTty || !!stream.isTTY;
+_setTerminalStdin(tty(process.stdin) ? new terminalInput.TerminalInput() : undefined);
+_setTerminalStdout(tty(process.stdout) ? new terminalOutput.TerminalOutput() : undefined);
+_setTerminalStderr(tty(process.stderr) ? new terminalOutput.TerminalOutput() : undefined);
 
 let m;
 try {

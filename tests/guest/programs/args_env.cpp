@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 extern char** environ;
 
 int main(int argc, char** argv) {
@@ -20,5 +22,6 @@ int main(int argc, char** argv) {
   const char* g = std::getenv("GREETING");
   std::cout << "getenv(GREETING)=" << (g ? g : "(null)") << "\n";
   std::cerr << "to-stderr\n";
+  std::cout << "isatty=" << isatty(0) << isatty(1) << isatty(2) << "\n";
   return 0;
 }
