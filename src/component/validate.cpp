@@ -16,6 +16,7 @@
 #include "component/core_scan.h"
 #include "component/names.h"
 #include "component/reader.h"
+#include "core/module.h"
 
 namespace compono::component {
 
@@ -478,7 +479,23 @@ class Validator {
     return uint32_t(cmods.size() - 1);
   }
 
-  Result<void> (*core_validator)(std::span<const uint8_t>, size_t) = nullptr;
+  // Full core decoding + validation (function bodies etc.) by src/core.
+  static Result<void> validate_core(std::span<const uint8_t> bytes, size_t offset) {
+    auto m = core::decode(bytes);
+    if (!m) {
+      Error e = m.error();
+      if (e.offset != Error::npos) e.offset += offset;
+      return Failure{std::move(e)};
+    }
+    auto v = core::validate(*m);
+    if (!v) {
+      Error e = v.error();
+      if (e.offset != Error::npos) e.offset += offset;
+      return Failure{std::move(e)};
+    }
+    return {};
+  }
+  Result<void> (*core_validator)(std::span<const uint8_t>, size_t) = &validate_core;
 
   // ----------------------------------------------------- core subtyping
 
