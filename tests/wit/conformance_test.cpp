@@ -1,0 +1,217 @@
+// parser-ui conformance: every pass case resolves (and matches the reference
+// resolver's structure in its .wit.json), every parse-fail case is rejected.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "common.h"
+
+using namespace wit_test;
+using compono::wit::Loaded;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+std::string pkg_of_ref(const json& ref, const json& pkgidx) {
+  if (pkgidx.is_null()) return "";
+  return ref["packages"][pkgidx.get<std::size_t>()]["name"].get<std::string>();
+}
+
+// Import/export key as a string: a name, or "ns:pkg@ver/iface" for interface keys.
+std::string ref_key(const json& ref, const std::string& key) {
+  if (key.rfind("interface-", 0) == 0) {
+    std::size_t id = std::stoul(key.substr(10));
+    const json& i = ref["interfaces"][id];
+    return pkg_of_ref(ref, i["package"]) + "/" + i["name"].get<std::string>();
+  }
+  return key;
+}
+
+std::string my_key(const compono::wit::Resolve& r, const compono::wit::WorldItem& it) {
+  if (!it.name.empty()) return it.name;
+  const auto& i = r.interfaces[it.interface];
+  return r.packages[i.package].name.to_string() + "/" + i.name;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+  return s + "]";
+}
+
+// Compares names and order of packages, interfaces, types, functions, worlds
+// and world imports/exports.  Returns "" when they agree.
+std::string compare_structure(const Loaded& l, const json& ref) {
+  const auto& r = l.resolve;
+  std::vector<std::string> mine, theirs;
+  for (auto& p : r.packages) mine.push_back(p.name.to_string());
+  for (auto& p : ref["packages"]) theirs.push_back(p["name"].get<std::string>());
+  std::sort(mine.begin(), mine.end());
+  std::sort(theirs.begin(), theirs.end());
+  if (mine != theirs) return "packages " + join(mine) + " vs reference " + join(theirs);
+  for (auto& rp : ref["packages"]) {
+    std::string pname = rp["name"].get<std::string>();
+    const compono::wit::Package* p = nullptr;
+    for (auto& x : r.packages)
+      if (x.name.to_string() == pname) p = &x;
+    std::vector<std::string> a, b;
+    for (auto& [n, id] : p->interfaces) a.push_back(n);
+    for (auto& [n, id] : rp["interfaces"].items()) b.push_back(n);
+    if (a != b) return pname + ": interfaces " + join(a) + " vs reference " + join(b);
+    a.clear();
+    b.clear();
+    for (auto& [n, id] : p->worlds) a.push_back(n);
+    for (auto& [n, id] : rp["worlds"].items()) b.push_back(n);
+    if (a != b) return pname + ": worlds " + join(a) + " vs reference " + join(b);
+    for (auto& [n, id] : p->interfaces) {
+      const auto& mi = r.interfaces[id];
+      const json& ri = ref["interfaces"][rp["interfaces"][n].get<std::size_t>()];
+      a.clear();
+      b.clear();
+      for (auto& [tn, tid] : mi.types) a.push_back(tn);
+      for (auto& [tn, tid] : ri["types"].items()) b.push_back(tn);
+      if (a != b) return pname + "/" + n + ": types " + join(a) + " vs reference " + join(b);
+      a.clear();
+      b.clear();
+      for (auto& f : mi.functions) a.push_back(f.name);
+      for (auto& [fn, f] : ri["functions"].items()) b.push_back(fn);
+      if (a != b) return pname + "/" + n + ": functions " + join(a) + " vs reference " + join(b);
+    }
+    for (auto& [n, id] : p->worlds) {
+      const auto& mw = r.worlds[id];
+      const json& rw = ref["worlds"][rp["worlds"][n].get<std::size_t>()];
+      for (int dir = 0; dir < 2; ++dir) {
+        a.clear();
+        b.clear();
+        for (auto& it : dir == 0 ? mw.imports : mw.exports) a.push_back(my_key(r, it));
+        for (auto& [k, v] : rw[dir == 0 ? "imports" : "exports"].items()) b.push_back(ref_key(ref, k));
+        if (a != b)
+          return pname + "/" + n + (dir == 0 ? ": imports " : ": exports ") + join(a) + " vs reference " + join(b);
+      }
+    }
+  }
+  return "";
+}
+
+// The reference error's main phrase: the first line of the .wit.result
+// without its location/path prefixes.
+std::string main_phrase(std::string text) {
+  std::string line = text.substr(0, text.find('\n'));
+  const std::string dir_prefix = "failed to resolve directory while parsing WIT for path [";
+  if (line.rfind(dir_prefix, 0) == 0) {
+    std::size_t e = line.find("]: ");
+    if (e != std::string::npos) line = line.substr(e + 3);
+  }
+  const std::string pkg_prefix = "failed to parse package: ";
+  if (line.rfind(pkg_prefix, 0) == 0) {
+    std::size_t e = line.find(": ", pkg_prefix.size());
+    if (e != std::string::npos) line = line.substr(e + 2);
+  }
+  // "tests/ui/parse-fail/x.wit:1:2: msg"
+  if (line.rfind("tests/ui/", 0) == 0) {
+    std::size_t e = line.find(": ");
+    if (e != std::string::npos) line = line.substr(e + 2);
+  }
+  // drop trailing lists ("known packages:", "two different locations:")
+  if (!line.empty() && line.back() == ':') {
+    std::size_t e = line.rfind(". ");
+    line = e != std::string::npos ? line.substr(0, e) : line.substr(0, line.size() - 1);
+  }
+  return line;
+}
+
+}  // namespace
+
+TEST(WitConformance, PassCasesResolve) {
+  auto cases = cases_in(parser_ui());
+  ASSERT_GT(cases.size(), 50u) << "parser-ui cases missing under " << parser_ui();
+  int passed = 0, failed = 0, skipped = 0, matched = 0, mismatched = 0;
+  for (auto& c : cases) {
+    std::string name = c.filename().string();
+    if (c.extension() == ".wat" || c.extension() == ".wasm") {
+      ++skipped;
+      std::printf("  SKIP %s (WIT in a wasm/wat component is not supported by this front end)\n", name.c_str());
+      continue;
+    }
+    if (has_binary_deps(c)) {
+      ++skipped;
+      std::printf("  SKIP %s (deps/ holds binary (.wasm/.wat) WIT packages, not supported by this front end)\n",
+                  name.c_str());
+      continue;
+    }
+    auto r = compono::wit::load_path(c.string(), ui_options());
+    if (!r) {
+      ++failed;
+      ADD_FAILURE() << name << ": " << r.error().message;
+      continue;
+    }
+    ++passed;
+    fs::path ref_path = c;
+    ref_path += ".json";
+    if (c.extension() == ".wit") ref_path = c.string() + ".json";
+    else ref_path = c.string() + ".wit.json";
+    if (!fs::exists(ref_path)) continue;
+    json ref = json::parse(slurp(ref_path), nullptr, false);
+    if (ref.is_discarded()) continue;
+    std::string diff = compare_structure(*r, ref);
+    if (diff.empty()) {
+      ++matched;
+    } else {
+      ++mismatched;
+      ADD_FAILURE() << name << ": structure differs from reference: " << diff;
+    }
+  }
+  std::printf("parser-ui pass cases: %d passed, %d failed, %d skipped; structure vs .wit.json: %d matched, %d differ\n",
+              passed, failed, skipped, matched, mismatched);
+}
+
+TEST(WitConformance, ParseFailCasesRejected) {
+  auto dir = parser_ui() / "parse-fail";
+  auto cases = cases_in(dir);
+  ASSERT_GT(cases.size(), 50u);
+  int passed = 0, failed = 0, skipped = 0, phrase = 0, phrase_total = 0;
+  std::vector<std::string> misses;
+  for (auto& c : cases) {
+    std::string name = c.filename().string();
+    auto r = compono::wit::load_path(c.string(), ui_options());
+    if (r) {
+      ++failed;
+      ADD_FAILURE() << name << ": accepted, but the reference rejects it";
+      continue;
+    }
+    ++passed;
+    const std::string& msg = r.error().message;
+    EXPECT_FALSE(msg.empty()) << name;
+    // location: every message names a file and line:col, or at least a path
+    fs::path result = c.extension() == ".wit" ? fs::path(c.string() + ".result") : fs::path(c.string() + ".wit.result");
+    if (!fs::exists(result)) continue;
+    ++phrase_total;
+    std::string want = main_phrase(slurp(result));
+    if (msg.find(want) != std::string::npos) ++phrase;
+    else misses.push_back(name + ": want \"" + want + "\", got \"" + msg.substr(0, msg.find('\n')) + "\"");
+  }
+  // result files without an input (the reference keeps a few stale ones)
+  for (auto& e : fs::directory_iterator(dir)) {
+    std::string n = e.path().filename().string();
+    if (n.size() > 11 && n.substr(n.size() - 11) == ".wit.result") {
+      std::string base = n.substr(0, n.size() - 11);
+      if (!fs::exists(dir / (base + ".wit")) && !fs::exists(dir / base)) {
+        ++skipped;
+        std::printf("  SKIP %s (no input file beside the .result)\n", n.c_str());
+      }
+    }
+  }
+  for (auto& m : misses) std::printf("  phrase differs: %s\n", m.c_str());
+  std::printf("parser-ui parse-fail cases: %d passed, %d failed, %d skipped; reference phrase found in %d of %d messages\n",
+              passed, failed, skipped, phrase, phrase_total);
+}
+
+TEST(WitConformance, Wasi02Resolves) {
+  auto r = compono::wit::load_path(wasi_dir().string());
+  ASSERT_TRUE(r) << r.error().message;
+  const auto& rs = r->resolve;
+  EXPECT_EQ(rs.packages.size(), 8u);
+  for (const char* w : {"command", "proxy", "everything"})
+    EXPECT_NE(rs.find_world(r->main, w), compono::wit::kNoId) << w;
+}
