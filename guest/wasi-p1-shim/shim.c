@@ -4,9 +4,9 @@
  * __imported_wasi_snapshot_preview1_<fn> that carry wasm import attributes.
  * Defining those symbols here makes wasm-ld resolve them at link time, so the
  * final core module imports only WASI 0.2 interfaces (see wasi02.h) and needs
- * no adapter module.  The module also exports wasi:cli/run@0.2.12#run, which
- * runs constructors, main, destructors and turns the exit status into the
- * result (or into wasi:cli/exit for a non-zero status).
+ * no adapter module.  The wasi:cli/run entry for command components is in
+ * command.c (a separate object, so library-style components can use the shim
+ * without a main).
  *
  * Coverage: args, environ, clocks, random, proc_exit, sched_yield, stdio
  * streams, files and directories on preopens, poll_oneoff for clocks and
@@ -983,24 +983,4 @@ P1_FN(i32, sock_send)(i32 fd, i32 a, i32 b, i32 c, i32 d) {
 P1_FN(i32, sock_shutdown)(i32 fd, i32 how) {
   (void)how;
   return fd_get(fd) ? __WASI_ERRNO_NOTSUP : __WASI_ERRNO_BADF;
-}
-
-/* ------------------------------------------------------------- run */
-
-extern void __wasm_call_ctors(void);
-extern void __wasm_call_dtors(void);
-extern int __main_void(void);
-_Noreturn void _Exit(int);
-
-/* wasi:cli/run@0.2.12#run: func() -> result.  Constructors, main, then
- * destructors/atexit/stdio flush; a non-zero status leaves via proc_exit. */
-__attribute__((__export_name__("wasi:cli/run@0.2.12#run"))) i32 compono_wasi_cli_run(void) {
-  static int started;
-  if (started) __builtin_trap(); /* a command runs once */
-  started = 1;
-  __wasm_call_ctors();
-  int status = __main_void();
-  __wasm_call_dtors();
-  if (status != 0) _Exit(status);
-  return 0;
 }

@@ -152,7 +152,7 @@ const std::set<std::string> kWorldImports = {
     "wasi:random/random@0.2.12",
 };
 
-enum class Link { Object, Archive };
+enum class Link { Object, Archive, Reactor };
 
 class GuestWasi : public ::testing::Test {
  protected:
@@ -184,6 +184,16 @@ class GuestWasi : public ::testing::Test {
     ASSERT_TRUE(fs::exists(work() / "node_modules" / "@bytecodealliance" / "preview2-shim"));
   }
 
+  // A WIT dir for tests/guest/wit/reactor.wit, sharing the guest build's deps/
+  // (links to the shared WASI 0.2 packages and guest/wit/world.wit).
+  static fs::path stage_reactor_wit(const fs::path& dir) {
+    fs::path wit = dir / "wit";
+    fs::create_directories(wit);
+    fs::copy_file(GUEST_TEST_WIT, wit / "reactor.wit", fs::copy_options::overwrite_existing);
+    fs::create_directory_symlink(fs::path(GUEST_WIT_DIR) / "deps", wit / "deps");
+    return wit;
+  }
+
   // Builds programs/<prog>.cpp into a transpiled component under work()/<tag>;
   // returns the path of the transpiled JS module, or "" after a test failure.
   std::string build(const std::string& prog, Link link = Link::Object) {
@@ -195,21 +205,36 @@ class GuestWasi : public ::testing::Test {
     fs::path core = dir / (prog + ".core.wasm");
     fs::path embedded = dir / (prog + ".embed.wasm");
     fs::path component = dir / (prog + ".component.wasm");
-    std::string runtime = link == Link::Object
-                              ? quote(GUEST_OBJ)
-                              : "-Wl,--whole-archive " + quote(GUEST_LIB) + " -Wl,--no-whole-archive";
-    std::string cc = quote(GUEST_CXX) + " --target=wasm32-wasi -O2 -fno-exceptions " +
-                     quote(std::string(GUEST_PROGRAMS_DIR) + "/" + prog + ".cpp") + " " + runtime +
-                     " -nostartfiles -Wl,--no-entry -o " + quote(core.string()) + " 2>&1";
+    std::string runtime;
+    switch (link) {
+      case Link::Object:
+        runtime = quote(GUEST_OBJ) + " " + quote(GUEST_COMMAND_OBJ) + " -nostartfiles -Wl,--no-entry";
+        break;
+      case Link::Archive:
+        runtime = quote(GUEST_COMMAND_OBJ) + " -Wl,--whole-archive " + quote(GUEST_LIB) +
+                  " -Wl,--no-whole-archive -nostartfiles -Wl,--no-entry";
+        break;
+      case Link::Reactor:
+        runtime = quote(GUEST_OBJ) + " -mexec-model=reactor";
+        break;
+    }
+    std::string cc = quote(GUEST_CXX) + " --target=wasm32-wasi -O2 -fno-exceptions -I" + quote(GUEST_INCLUDE_DIR) +
+                     " " + quote(std::string(GUEST_PROGRAMS_DIR) + "/" + prog + ".cpp") + " " + runtime + " -o " +
+                     quote(core.string()) + " 2>&1";
     Cmd c = run(cc);
     EXPECT_EQ(c.status, 0) << cc << "\n" << c.out;
     if (c.status != 0) return "";
-    EXPECT_EQ(c.out, "") << "link warnings:\n" << c.out;
+    EXPECT_EQ(c.out, "") << "compiler/linker warnings:\n" << c.out;
 
-    check_core_module(core);
+    bool reactor = link == Link::Reactor;
+    check_core_module(core, reactor ? std::set<std::string>{"memory", "cabi_realloc", "_initialize", "greet",
+                                                            "cabi_post_greet", "counter"}
+                                    : std::set<std::string>{"memory", "cabi_realloc", "wasi:cli/run@0.2.12#run"});
 
+    std::string wit_dir = reactor ? stage_reactor_wit(dir).string() : std::string(GUEST_WIT_DIR);
+    std::string world = reactor ? "lib" : "command";
     std::string jco = quote(GUEST_JCO);
-    c = run(jco + " embed --wit " + quote(GUEST_WIT_DIR) + " -n command " + quote(core.string()) + " -o " +
+    c = run(jco + " embed --wit " + quote(wit_dir) + " -n " + world + " " + quote(core.string()) + " -o " +
             quote(embedded.string()) + " 2>&1");
     EXPECT_EQ(c.status, 0) << "jco embed: " << c.out;
     if (c.status != 0) return "";
@@ -218,7 +243,9 @@ class GuestWasi : public ::testing::Test {
     if (c.status != 0) return "";
     c = run(jco + " wit " + quote(component.string()) + " 2>&1");
     EXPECT_EQ(c.status, 0) << c.out;
-    EXPECT_NE(c.out.find("export wasi:cli/run@0.2.12;"), std::string::npos) << c.out;
+    EXPECT_NE(c.out.find(reactor ? "export greet: func(name: string) -> string;" : "export wasi:cli/run@0.2.12;"),
+              std::string::npos)
+        << c.out;
     EXPECT_EQ(c.out.find("preview1"), std::string::npos) << c.out;
     c = run(jco + " transpile " + quote(component.string()) + " -o " + quote((dir / "js").string()) +
             " --name " + quote(prog) + " --no-typescript -q 2>&1");
@@ -228,8 +255,8 @@ class GuestWasi : public ::testing::Test {
   }
 
   // Imports: only functions from the world's WASI 0.2.12 interfaces, nothing of
-  // preview 1; exports: exactly memory, cabi_realloc and the run entry.
-  void check_core_module(const fs::path& core) {
+  // preview 1; exports: exactly the expected set.
+  void check_core_module(const fs::path& core, const std::set<std::string>& want_exports) {
     ModuleIo io = read_module_io(core);
     ASSERT_TRUE(io.ok) << "cannot parse " << core;
     EXPECT_TRUE(io.other_imports.empty()) << io.other_imports.front();
@@ -239,7 +266,7 @@ class GuestWasi : public ::testing::Test {
       EXPECT_EQ(kWorldImports.count(mod), 1u) << "import outside the world: " << imp;
     }
     std::set<std::string> exports(io.exports.begin(), io.exports.end());
-    EXPECT_EQ(exports, (std::set<std::string>{"memory", "cabi_realloc", "wasi:cli/run@0.2.12#run"}));
+    EXPECT_EQ(exports, want_exports);
     if (executable(GUEST_WASM_OBJDUMP)) {
       Cmd d = run(quote(GUEST_WASM_OBJDUMP) + " -x -j Import " + quote(core.string()) + " 2>&1");
       EXPECT_EQ(d.status, 0) << d.out;
@@ -443,6 +470,23 @@ TEST_F(GuestWasi, LargeDirectoryListing) {
   size_t on_host = 0;
   for (auto it = fs::directory_iterator(sandbox); it != fs::directory_iterator(); ++it) ++on_host;
   EXPECT_EQ(on_host, 300u);
+}
+
+TEST_F(GuestWasi, ReactorLibraryComponent) {
+  std::string js = build("reactor_lib", Link::Reactor);
+  ASSERT_FALSE(js.empty());
+  auto r = exec(js, {"--env", "PUNCT=!", "--call", "counter", "--call", "greet=[\"Wörld\"]", "--call", "counter",
+                     "--call", "greet=[\"\"]"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  // constructors ran once (from _initialize), before the first call
+  EXPECT_EQ(r.out,
+            "constructed\n"
+            "counter -> 42\n"
+            "greet(Wörld)\n"
+            "greet -> \"Hello, Wörld!\"\n"
+            "counter -> 43\n"
+            "greet()\n"
+            "greet -> \"Hello, !\"\n");
 }
 
 }  // namespace

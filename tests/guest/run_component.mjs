@@ -2,7 +2,11 @@
 // @bytecodealliance/preview2-shim, with exactly the arguments, environment and
 // preopens given (the shim's defaults would expose the host's env and "/").
 //
-//   node run_component.mjs <transpiled.js> [--env K=V]... [--preopen GUEST=HOST]... [--tty] [-- arg...]
+//   node run_component.mjs <transpiled.js> [--env K=V]... [--preopen GUEST=HOST]... [--tty]
+//                          [--call EXPORT[=JSON-ARGS]]... [-- arg...]
+//
+// Without --call it runs wasi:cli/run; each --call instead calls a top-level
+// export with the JSON array of arguments and prints `EXPORT -> JSON(result)`.
 //
 // Stdio counts as a terminal (wasi:cli/terminal-*) only if node's stdio is a
 // TTY, or with --tty for all three (the shim's default is "always a terminal").
@@ -21,11 +25,13 @@ const env = {};
 const preopens = {};
 let args = [];
 let forceTty = false;
+const calls = [];
 while (argv.length) {
   const a = argv.shift();
   if (a === '--env') { const kv = argv.shift(); const i = kv.indexOf('='); env[kv.slice(0, i)] = kv.slice(i + 1); }
   else if (a === '--preopen') { const kv = argv.shift(); const i = kv.indexOf('='); preopens[kv.slice(0, i)] = kv.slice(i + 1); }
   else if (a === '--tty') { forceTty = true; }
+  else if (a === '--call') { const c = argv.shift(); const i = c.indexOf('='); calls.push(i < 0 ? [c, []] : [c.slice(0, i), JSON.parse(c.slice(i + 1))]); }
   else if (a === '--') { args = argv.splice(0); }
   else { console.error(`run_component: unknown option ${a}`); process.exit(64); }
 }
@@ -46,7 +52,11 @@ try {
 }
 let code = 0;
 try {
-  m.run.run();
+  if (calls.length === 0) m.run.run();
+  for (const [name, callArgs] of calls) {
+    const r = m[name](...callArgs);
+    process.stdout.write(`${name} -> ${JSON.stringify(r)}\n`);
+  }
 } catch (e) {
   // jco wraps an `err` result of run in a ComponentError; anything else is a trap.
   if (e && e.constructor && e.constructor.name === 'ComponentError') code = 1;
