@@ -100,7 +100,7 @@ Result<ParsedName> parse_extern_name(std::string_view s) {
       p.kind = ann == "constructor" ? ParsedName::Constructor : ParsedName::AsyncFunc;
       COMPONO_CHECK(kebab(rest));
       p.resource = std::string(rest);
-      p.key = std::string(rest);
+      p.key = ann == "constructor" ? "[constructor]" + std::string(rest) : std::string(rest);
     } else if (ann == "method" || ann == "static" || ann == "async method" || ann == "async static") {
       p.kind = (ann == "method" || ann == "async method") ? ParsedName::Method : ParsedName::Static;
       p.async = ann.substr(0, 5) == "async";
@@ -119,7 +119,13 @@ Result<ParsedName> parse_extern_name(std::string_view s) {
     p.kind = ParsedName::Interface;
     size_t colon = s.find(':');
     if (colon == std::string_view::npos) return fail("`" + std::string(s) + "` is not in kebab case");
-    COMPONO_CHECK(kebab(s.substr(0, colon)));
+    auto lower_kebab = [&](std::string_view w) -> Result<void> {
+      COMPONO_CHECK(kebab(w));
+      for (char c : w)
+        if (is_upper(c)) return fail("`" + std::string(w) + "` is not in kebab case (namespaces and packages are lowercase)");
+      return {};
+    };
+    COMPONO_CHECK(lower_kebab(s.substr(0, colon)));
     std::string_view rest = s.substr(colon + 1);
     size_t at = rest.find('@');
     std::string_view path = at == std::string_view::npos ? rest : rest.substr(0, at);
@@ -128,10 +134,10 @@ Result<ParsedName> parse_extern_name(std::string_view s) {
     if (colon2 != std::string_view::npos && (slash == std::string_view::npos || colon2 < slash))
       return fail("expected `/` after package name");
     if (slash == std::string_view::npos) {
-      COMPONO_CHECK(kebab(path));
+      COMPONO_CHECK(lower_kebab(path));
       return fail("expected `/` after package name");
     }
-    COMPONO_CHECK(kebab(path.substr(0, slash)));
+    COMPONO_CHECK(lower_kebab(path.substr(0, slash)));
     std::string_view iface = path.substr(slash + 1);
     size_t slash2 = iface.find('/');
     if (slash2 != std::string_view::npos) {

@@ -570,6 +570,7 @@ class Validator {
   struct Subst {
     const RidMap* map;
     std::unordered_map<uint32_t, uint32_t> memo;
+    const std::unordered_map<uint32_t, uint32_t>* tmap = nullptr;  // type import -> argument type
   };
 
   Result<VT> subst_vt(const VT& v, Subst& s) {
@@ -585,8 +586,10 @@ class Validator {
     return r;
   }
 
+  const std::unordered_map<uint32_t, uint32_t>* cur_tmap = nullptr;
   bool mentions(uint32_t id, const RidMap& m, std::unordered_map<uint32_t, bool>& memo, int depth = 0) {
     if (depth > 500) return true;
+    if (cur_tmap && cur_tmap->count(id)) return true;
     auto it = memo.find(id);
     if (it != memo.end()) return it->second;
     memo[id] = false;
@@ -614,8 +617,15 @@ class Validator {
   Result<uint32_t> subst(uint32_t id, Subst& s) {
     auto it = s.memo.find(id);
     if (it != s.memo.end()) return it->second;
+    if (s.tmap) {
+      auto t = s.tmap->find(id);
+      if (t != s.tmap->end()) { s.memo[id] = t->second; return t->second; }
+    }
     std::unordered_map<uint32_t, bool> mm;
-    if (!mentions(id, *s.map, mm)) {
+    cur_tmap = s.tmap;
+    bool mentioned = mentions(id, *s.map, mm);
+    cur_tmap = nullptr;
+    if (!mentioned) {
       s.memo[id] = id;
       return id;
     }
@@ -807,7 +817,7 @@ class Validator {
       return err("expected " + std::to_string(B.names.size()) + " parameters, found " + std::to_string(A.names.size()));
     for (size_t i = 0; i < A.names.size(); ++i) {
       if (A.names[i] != B.names[i]) return err("expected parameter named `" + B.names[i] + "`, found `" + A.names[i] + "`");
-      auto r = vt_sub(*B.vts[i], *A.vts[i], m);
+      auto r = vt_sub(*A.vts[i], *B.vts[i], m);
       if (!r) return err("type mismatch in function parameter `" + A.names[i] + "`: " + r.error().message);
     }
     if (B.a && !A.a) return err("expected a result, found none");
@@ -999,7 +1009,8 @@ class Validator {
     }
   }
 
-  Result<void> check_name(const ExternName& n, Scope& s, bool import, ExternKind kind, const Ent* ent) {
+  Result<void> check_name(const ExternName& n, Scope& s, bool import, ExternKind kind, const Ent* ent,
+                          const std::set<uint32_t>* named = nullptr) {
     const char* what = import ? "import" : "export";
     auto parsed = detail::parse_extern_name(n.name);
     if (!parsed)
@@ -1022,7 +1033,7 @@ class Validator {
       }
     }
     // Annotated function names.
-    if (ent) COMPONO_CHECK(check_annotated(*parsed, n.name, s, kind, *ent));
+    if (ent) COMPONO_CHECK(check_annotated(*parsed, n.name, import ? s.imports : s.exports, named ? *named : s.named, kind, *ent));
     auto& keys = import ? s.import_keys : s.export_keys;
     auto it = keys.find(parsed->key);
     if (it != keys.end()) return err(std::string(what) + " name `" + n.name + "` conflicts with previous name `" + it->second + "`");
@@ -1031,46 +1042,45 @@ class Validator {
     return {};
   }
 
-  // [constructor]R / [method]R.m / [static]R.m checks against the resource
-  // named R among the scope's imports/exports.
-  Result<void> check_annotated(const detail::ParsedName& p, const std::string& name, Scope& s, ExternKind kind,
-                               const Ent& ent) {
+  // [constructor]R / [method]R.m / [static]R.m checks: R must be the name
+  // of a (named) resource type in the same namespace (`names`).
+  Result<void> check_annotated(const detail::ParsedName& p, const std::string& name,
+                               const std::vector<std::pair<std::string, Ent>>& names,
+                               const std::set<uint32_t>& named, ExternKind kind, const Ent& ent) {
     using PN = detail::ParsedName;
     if (p.kind != PN::Constructor && p.kind != PN::Method && p.kind != PN::Static) return {};
     if (kind != ExternKind::Func) return err("item named `" + name + "` is not a func");
     const SType& f = types[ent.id];
-    // Find the resource type named p.resource in this scope's imports/exports.
-    std::optional<uint32_t> rid;
-    for (auto* list : {&s.imports, &s.exports})
-      for (auto& [n, e] : *list)
-        if (n == p.resource && e.kind == ExternKind::Type && types[e.id].kind == TypeKind::Resource) rid = types[e.id].rid;
-    auto own_of = [&](const VT& v) -> std::optional<uint32_t> {
-      if (v.prim) return std::nullopt;
-      const SType& t = types[v.id];
-      if (t.kind == TypeKind::Own) return t.rid;
-      return std::nullopt;
+    auto resource_name = [&](uint32_t handle_type) -> Result<void> {
+      const SType& h = types[handle_type];
+      std::optional<std::string> found;
+      if (named.count(h.res_type))
+        for (auto& [n, e] : names)
+          if (e.kind == ExternKind::Type && types[e.id].kind == TypeKind::Resource && types[e.id].rid == h.rid) found = n;
+      if (!found) return err("resource used in function does not have a name in this context");
+      if (*found != p.resource) return err("function does not match expected resource name `" + *found + "`");
+      return {};
     };
     if (p.kind == PN::Constructor) {
-      if (!f.a) return err("function `" + name + "` should return one value");
-      std::optional<uint32_t> r = own_of(*f.a);
-      if (!r && !f.a->prim && types[f.a->id].kind == TypeKind::Result && types[f.a->id].a) r = own_of(*types[f.a->id].a);
-      if (!r) return err("function `" + name + "` should return `(own $T)` or `(result (own $T))`");
-      if (!rid) return err("resource used in function does not have a name in this context");
-      if (*r != *rid) return err("function does not match expected resource name `" + p.resource + "`");
-      return {};
+      if (!f.a) return err("function should return one value");
+      std::optional<uint32_t> own;
+      auto is_own = [&](const VT& v) { return !v.prim && types[v.id].kind == TypeKind::Own; };
+      if (is_own(*f.a)) own = f.a->id;
+      else if (!f.a->prim && types[f.a->id].kind == TypeKind::Result && types[f.a->id].a && is_own(*types[f.a->id].a))
+        own = types[f.a->id].a->id;
+      if (!own) return err("function should return `(own $T)` or `(result (own $T))`");
+      return resource_name(*own);
     }
     if (p.kind == PN::Method) {
-      if (f.names.empty()) return err("function `" + name + "` should have at least one argument");
-      if (f.names[0] != "self") return err("function `" + name + "` should have a first argument called `self`");
+      if (f.names.empty()) return err("function should have at least one argument");
+      if (f.names[0] != "self") return err("function should have a first argument called `self`");
       const VT& v = *f.vts[0];
-      if (v.prim || types[v.id].kind != TypeKind::Borrow) return err("function `" + name + "` should take a first argument of `(borrow $T)`");
-      if (!rid) return err("resource used in function does not have a name in this context");
-      if (types[v.id].rid != *rid) return err("function does not match expected resource name `" + p.resource + "`");
-      return {};
+      if (v.prim || types[v.id].kind != TypeKind::Borrow) return err("function should take a first argument of `(borrow $T)`");
+      return resource_name(v.id);
     }
-    // static
-    if (!rid) return err("static resource name is not known in this context");
-    return {};
+    for (auto& [n, e] : names)
+      if (n == p.resource && e.kind == ExternKind::Type && types[e.id].kind == TypeKind::Resource) return {};
+    return err("static resource name is not known in this context");
   }
 
   // ------------------------------------------------------- type scopes
@@ -1724,9 +1734,12 @@ class Validator {
       defined_rids(ct, C.rid_begin, C.rid_end, defs);
       for (uint32_t r : defs)
         if (!m.abstract.count(r)) map[r] = next_rid++;
+      std::unordered_map<uint32_t, uint32_t> tmap;
+      for (auto& [name, ie] : C.imports)
+        if (ie.kind == ExternKind::Type && types[ie.id].kind != TypeKind::Resource) tmap[ie.id] = args[name].id;
       SType inst;
       inst.kind = TypeKind::Instance;
-      Subst sub{&map, {}};
+      Subst sub{&map, {}, &tmap};
       for (auto& [name, e] : C.exports) {
         COMPONO_TRY(Ent ne, subst_ent(e, sub));
         inst.exports.push_back({name, ne});
@@ -1743,8 +1756,9 @@ class Validator {
       std::string er;
       Ent ent = sortidx_ent(e.item, s, er);
       if (!er.empty()) return err(er);
-      COMPONO_CHECK(check_name(e.name, names_scope, false, ent.kind, nullptr));
+      COMPONO_CHECK(check_name(e.name, names_scope, false, ent.kind, &ent, &s.named));
       inst.exports.push_back({e.name.name, ent});
+      names_scope.exports.push_back({e.name.name, ent});
     }
     COMPONO_TRY(uint32_t id, add_type(std::move(inst)));
     s.instances.push_back(id);
