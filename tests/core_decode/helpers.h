@@ -1,6 +1,7 @@
 // Helpers for the core decode/validate tests.
 #pragma once
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -51,8 +52,10 @@ inline std::vector<uint8_t> wat(const std::string& text, const std::string& flag
 
 // Bytes of a module: header plus the given raw section bytes.
 inline std::vector<uint8_t> module_bytes(std::initializer_list<uint8_t> sections) {
-  std::vector<uint8_t> b = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
-  b.insert(b.end(), sections.begin(), sections.end());
+  static const uint8_t kHeader[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+  std::vector<uint8_t> b(8 + sections.size());
+  std::copy(kHeader, kHeader + 8, b.begin());
+  std::copy(sections.begin(), sections.end(), b.begin() + 8);
   return b;
 }
 
