@@ -1,6 +1,7 @@
 // WIT printer: Resolve -> WIT text that parses back to the same model.
 #include <algorithm>
 #include <cstring>
+#include <unordered_map>
 
 #include "wit/wit.h"
 
@@ -67,6 +68,8 @@ class Printer {
  private:
   const Resolve& r_;
   int indent_ = 0;
+  // Inside a world: types that an `include ... with { a as b }` renamed.
+  std::unordered_map<TypeId, std::string> renamed_;
 
   void pad() { out.append(static_cast<std::size_t>(indent_) * 2, ' '); }
   void line(const std::string& s) {
@@ -129,6 +132,10 @@ class Printer {
   std::string type(Type t, bool alias_top = false) const {
     if (!t.is_def()) return prim_name(t.kind);
     const TypeDef& d = r_.types[t.id];
+    if (!renamed_.empty()) {
+      auto it = renamed_.find(t.id);
+      if (it != renamed_.end()) return id(it->second);
+    }
     if (!d.name.empty()) return id(d.name);
     auto opt = [&](const std::optional<Type>& x) { return x ? type(*x) : std::string("_"); };
     switch (d.kind) {
@@ -346,6 +353,9 @@ class Printer {
     ++indent_;
     // world-level resource functions are printed inside their resource
     std::vector<Function> resource_funcs;
+    renamed_.clear();
+    for (auto& it : w.imports)
+      if (it.kind == WorldItemKind::Type && r_.types[it.type].name != it.name) renamed_[it.type] = it.name;
     for (auto& it : w.imports)
       if (it.kind == WorldItemKind::Function && it.function.kind != FunctionKind::Freestanding)
         resource_funcs.push_back(it.function);
@@ -399,6 +409,7 @@ class Printer {
     }
     --indent_;
     line("}");
+    renamed_.clear();
   }
 };
 

@@ -958,7 +958,6 @@ class PackageResolver {
       if (s.def_ids[i] != kNoId) COMPONO_CHECK(define(s, static_cast<std::int32_t>(i), aw.types[i].name.span));
 
     std::size_t type_pos = 0;
-    std::unordered_set<InterfaceId> implicit_ifaces;
     // types first (so that later imports clash with them), then everything else
     for (int pass = 0; pass < 2; ++pass)
     for (const AstWorldItem& it : aw.items) {
@@ -969,15 +968,6 @@ class PackageResolver {
       switch (it.k) {
         case AstWorldItem::K::Use: {
           const AstUse& u = aw.uses[it.index];
-          COMPONO_TRY(InterfaceId src, resolve_iface_path(body, u.path));
-          if (import_ifaces.insert(src).second) {
-            implicit_ifaces.insert(src);
-            WorldItem ii;
-            ii.kind = WorldItemKind::Interface;
-            ii.interface = src;
-            ii.stability = u.gate.stability;
-            imports.push_back(std::move(ii));
-          }
           for (std::size_t n = 0; n < u.names.size(); ++n, ++type_pos) {
             WorldItem wi;
             wi.kind = WorldItemKind::Type;
@@ -1049,7 +1039,6 @@ class PackageResolver {
               COMPONO_CHECK(add_named(imp, std::move(wi), it.name.span));
             } else {
               auto& set = imp ? import_ifaces : export_ifaces;
-              if (imp && implicit_ifaces.erase(iid)) break;
               if (!set.insert(iid).second)
                 return R.err(it.path.span, std::string("interface cannot be ") + (imp ? "imported" : "exported") +
                                                " more than once");
@@ -1115,6 +1104,12 @@ class PackageResolver {
     }
 
     COMPONO_CHECK(elaborate(wid, std::move(imports), std::move(exports), aw.name.span));
+    // A second pass settles the class order (interfaces, types, functions)
+    // among interfaces that the first pass pulled in for `use`d types.
+    {
+      std::vector<WorldItem> imp2 = rs.worlds[wid].imports, exp2 = rs.worlds[wid].exports;
+      COMPONO_CHECK(elaborate(wid, std::move(imp2), std::move(exp2), aw.name.span));
+    }
     // kebab-case names are case-insensitive
     for (int dir = 0; dir < 2; ++dir) {
       const auto& items = dir == 0 ? rs.worlds[wid].imports : rs.worlds[wid].exports;

@@ -73,6 +73,7 @@ world w { export api; import g: func(); }
 )");
   const Resolve& rs = l.resolve;
   const World& w = rs.worlds[rs.find_world(l.main, "w")];
+  // the export's dependency is imported; imports are ordered interfaces, types, functions
   ASSERT_EQ(w.imports.size(), 2u);
   EXPECT_EQ(rs.item_key(w.imports[0]), "a:b/types");
   EXPECT_EQ(w.imports[1].name, "g");
