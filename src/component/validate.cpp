@@ -696,6 +696,10 @@ class Validator {
   };
 
   Result<void> rid_match(uint32_t actual, uint32_t expected, Match* m) {
+    if (m && m->abstract.count(actual)) {
+      auto it = m->bound.find(actual);
+      if (it != m->bound.end()) actual = it->second;
+    }
     if (m && m->abstract.count(expected)) {
       auto it = m->bound.find(expected);
       if (it == m->bound.end()) {
@@ -820,8 +824,9 @@ class Validator {
       auto r = vt_sub(*A.vts[i], *B.vts[i], m);
       if (!r) return err("type mismatch in function parameter `" + A.names[i] + "`: " + r.error().message);
     }
-    if (B.a && !A.a) return err("expected a result, found none");
-    if (!B.a && A.a) return err("expected no result, found one");
+    // (wording as wasmparser's)
+    if (B.a && !A.a) return err("expected no result, found one");
+    if (!B.a && A.a) return err("expected a result, found none");
     if (A.a) {
       auto r = vt_sub(*A.a, *B.a, m);
       if (!r) return err("type mismatch with result type: " + r.error().message);
@@ -854,7 +859,20 @@ class Validator {
     return {};
   }
 
-  Result<void> component_sub(uint32_t a, uint32_t b, Match* m) {
+  Result<void> component_sub(uint32_t a, uint32_t b, Match* outer) {
+    // `a`'s abstract resources are bound to what `b` supplies for them.
+    Match local;
+    if (outer) local = *outer;
+    local.abstract.insert(types[a].abstract_rids.begin(), types[a].abstract_rids.end());
+    Match* m = &local;
+    auto r = component_sub_in(a, b, m);
+    if (outer)
+      for (auto& [k, v] : local.bound)
+        if (outer->abstract.count(k)) outer->bound[k] = v;
+    return r;
+  }
+
+  Result<void> component_sub_in(uint32_t a, uint32_t b, Match* m) {
     // Imports are contravariant: every import of `a` must be provided by `b`.
     for (auto& [name, ai] : types[a].imports) {
       const Ent* bi = nullptr;
