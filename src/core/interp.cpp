@@ -267,10 +267,6 @@ Slot value_to_slot(const Value& v) {
   return 0;
 }
 
-const void* const* handler_table() {
-  static const void* const* t = make_table();
-  return t;
-}
 
 Result<std::vector<Slot>, Trap> invoke(StoreImpl& s, FuncInst* f, const Slot* args, size_t nargs) {
   s.ensure_stacks();
@@ -313,6 +309,7 @@ Result<std::vector<Slot>, Trap> invoke(StoreImpl& s, FuncInst* f, const Slot* ar
     s.host_trap.reset();
   } else {
     t.message = trap_message(s.trap);
+    if (s.trap == TrapKind::UninitializedElement) t.message += " " + std::to_string(s.trap_arg);
   }
   for (Frame* p = s.fsp; p > saved_fsp; --p) t.backtrace.push_back(frame_info(p->func));
   s.trap = TrapKind::None;
@@ -323,3 +320,8 @@ Result<std::vector<Slot>, Trap> invoke(StoreImpl& s, FuncInst* f, const Slot* ar
 }
 
 }  // namespace compono::wasm::detail
+
+const void* const* compono::core::handler_table() {
+  static const void* const* t = compono::wasm::detail::make_table();
+  return t;
+}

@@ -56,7 +56,10 @@ HANDLER(CallIndirect) {
   uint32_t idx = U32(2);
   if (COMPONO_UNLIKELY(idx >= t->elems.size())) TRAP(UndefinedElement);
   FuncInst* f = reinterpret_cast<FuncInst*>(uintptr_t(t->elems[idx]));
-  if (COMPONO_UNLIKELY(f == nullptr)) TRAP(UninitializedElement);
+  if (COMPONO_UNLIKELY(f == nullptr)) {
+    ctx->trap_arg = idx;
+    TRAP(UninitializedElement);
+  }
   if (COMPONO_UNLIKELY(f->type_id != ctx->inst->type_ids[I(0)])) TRAP(IndirectTypeMismatch);
   Slot* nfp = fp + I(3);
   if (COMPONO_UNLIKELY(f->code == nullptr)) {

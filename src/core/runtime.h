@@ -147,6 +147,7 @@ struct StoreImpl {
   uint64_t fuel = 0;
   uint32_t host_depth = 0;
   TrapKind trap = TrapKind::None;
+  uint64_t trap_arg = 0;  // element index for UninitializedElement
   std::optional<wasm::Trap> host_trap;
 
   std::unique_ptr<Slot[]> stack;

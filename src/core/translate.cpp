@@ -303,7 +303,7 @@ class Translator {
     uint32_t n = label_arity(c);
     size_t base = vs_.size() - n;
     if (c.kind == Ctl::Func) {
-      for (uint32_t i = 0; i < n; ++i) copy_to(i, base + i);
+      return_moves(n);
       op(IOp::Ret);
       return;
     }
@@ -323,6 +323,31 @@ class Translator {
     uint32_t inst = pos();
     op(o);
     jump_offset(c, inst);
+  }
+  // Move the top n values to slots 0..n-1 (the results).  Sources that
+  // alias locals in that range are saved to their home slots first, so the
+  // ascending copies never read an overwritten slot.
+  void return_moves(uint32_t n) {
+    // (Does not change the virtual stack: this may be on a conditional path.)
+    size_t base = vs_.size() - n;
+    std::vector<bool> saved(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      if (vs_[base + i].k == VEntry::Local && vs_[base + i].local < n) {
+        op(IOp::Mov);
+        w(home(base + i));
+        w(vs_[base + i].local);
+        saved[i] = true;
+      }
+    }
+    for (uint32_t i = 0; i < n; ++i) {
+      if (!saved[i]) {
+        copy_to(i, base + i);
+      } else if (home(base + i) != i) {
+        op(IOp::Mov);
+        w(i);
+        w(home(base + i));
+      }
+    }
   }
   bool needs_moves(const Ctl& c) const {
     if (c.kind == Ctl::Func) return true;
@@ -391,8 +416,7 @@ class Translator {
     Ctl& c = ctls_.back();
     if (c.kind == Ctl::Func) {
       if (!c.unreachable) {
-        size_t base = vs_.size() - nres_;
-        for (uint32_t i = 0; i < nres_; ++i) copy_to(i, base + i);
+        return_moves(nres_);
         op(IOp::Ret);
       }
       // Branches to the function label were emitted as returns.
@@ -430,14 +454,17 @@ class Translator {
         int64_t v = int64_t(e.c);
         return v >= INT32_MIN && v <= INT32_MAX;
       };
-      bool bconst = fits(vs_[ib]);
-      if (!bconst && commutative(o) && fits(vs_[ia]) && vs_[ib].k != VEntry::Const) {
-        std::swap(vs_[ia], vs_[ib]);
-        bconst = true;
+      size_t ic = kNone, iv = kNone;  // the constant entry and the other one
+      if (fits(vs_[ib])) {
+        ic = ib;
+        iv = ia;
+      } else if (commutative(o) && fits(vs_[ia])) {
+        ic = ia;
+        iv = ib;
       }
-      if (bconst) {
-        uint32_t imm = uint32_t(vs_[ib].c);
-        uint32_t a = src(ia);
+      if (ic != kNone) {
+        uint32_t imm = uint32_t(vs_[ic].c);
+        uint32_t a = src(iv);
         pop(2);
         uint32_t d = push_home();
         size_t start = code_.size();
