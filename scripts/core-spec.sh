@@ -28,6 +28,9 @@ if [ ! -x "$compono" ]; then
 fi
 command -v wast2json >/dev/null || { echo "core-spec: wast2json (wabt) not installed" >&2; exit 2; }
 mkdir -p "$work"
+# Every failure line of every file, for triage.
+failures="$work/failures.txt"
+: >"$failures"
 
 start=$(date +%s.%N)
 total_p=0 total_f=0 total_s=0 files=0 bad_files=0
@@ -46,6 +49,7 @@ for wast in "$suite"/$filter.wast; do
   rm -rf "$dir" && mkdir -p "$dir"
   if ! wast2json "$wast" -o "$dir/$stem.json" >"$dir/wast2json.log" 2>&1; then
     echo "$name: 0 passed, 1 failed, 0 skipped (wast2json failed: $(head -1 "$dir/wast2json.log"))"
+    echo "$name: wast2json failed" >>"$failures"
     total_f=$((total_f + 1)); bad_files=$((bad_files + 1)); failed_files+=("$name")
     continue
   fi
@@ -59,6 +63,7 @@ for wast in "$suite"/$filter.wast; do
     [ $rc -ge 128 ] && why="killed by signal $((rc - 128))"
     [ $rc -eq 124 ] && why="timed out after ${per_file_timeout}s"
     echo "$name: 0 passed, $n failed, 0 skipped ($why)"
+    { echo "$name: $why"; printf '%s\n' "$out" | tail -20; } >>"$failures"
     printf '%s\n' "$out" | tail -5 | sed 's/^/    /'
     total_f=$((total_f + n)); bad_files=$((bad_files + 1)); failed_files+=("$name")
     continue
@@ -67,6 +72,7 @@ for wast in "$suite"/$filter.wast; do
   echo "$name: $p passed, $f failed, $s skipped"
   if [ "$f" -gt 0 ]; then
     failed_files+=("$name")
+    printf '%s\n' "$out" | grep -v -E '^[0-9]+ passed, ' >>"$failures"
     # Show the first few failures of this file (the full list: run it by hand).
     printf '%s\n' "$out" | grep -v -E '^[0-9]+ passed, ' | head -5 | sed 's/^/    /'
   fi
@@ -78,4 +84,5 @@ elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 echo "core spec: $files files, ${#failed_files[@]} with failures${failed_files:+ (${failed_files[*]})}"
 echo "$total_p passed, $total_f failed, $total_s skipped"
 echo "elapsed: ${elapsed}s"
+[ -s "$failures" ] && echo "all failure lines: $failures"
 [ "$total_f" -eq 0 ] && [ "$files" -gt 0 ]

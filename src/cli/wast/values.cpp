@@ -73,9 +73,11 @@ std::string number_string(Kind k, uint64_t bits) {
   char buf[64];
   switch (k) {
     case Kind::I32:
+      if (int32_t(uint32_t(bits)) >= 0) return std::to_string(uint32_t(bits));
       std::snprintf(buf, sizeof buf, "%" PRIu32 " (%" PRId32 ")", uint32_t(bits), int32_t(uint32_t(bits)));
       return buf;
     case Kind::I64:
+      if (int64_t(bits) >= 0) return std::to_string(bits);
       std::snprintf(buf, sizeof buf, "%" PRIu64 " (%" PRId64 ")", bits, int64_t(bits));
       return buf;
     case Kind::F32: {
