@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "component/component.h"
@@ -50,6 +51,7 @@ struct SType {
   std::vector<std::pair<std::string, Ent>> imports, exports;  // Component / Instance
   std::vector<uint32_t> abstract_rids;     // Component: rids bound by imports
   uint32_t rid_begin = 0, rid_end = 0;     // rids created while defining this type
+  uint64_t size = 0, align = 1;            // canonical ABI element size (64-bit pointers), saturated
 };
 
 struct CoreEnt {
@@ -343,7 +345,74 @@ class Validator {
         break;
       }
     }
+    if (is_defined_value(t.kind)) {
+      compute_size(t);
+      if (t.size >= (uint64_t(1) << 28)) return err("type exceeds maximum byte size of a value (2^28)");
+    }
     return add_type(std::move(t));
+  }
+
+  static constexpr uint64_t kSat = uint64_t(1) << 40;
+  static uint64_t align_to(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
+  std::pair<uint64_t, uint64_t> size_of(const VT& v) {
+    if (!v.prim) return {types[v.id].size, types[v.id].align};
+    switch (v.p) {
+      case PrimValType::Bool: case PrimValType::S8: case PrimValType::U8: return {1, 1};
+      case PrimValType::S16: case PrimValType::U16: return {2, 2};
+      case PrimValType::S64: case PrimValType::U64: case PrimValType::F64: return {8, 8};
+      case PrimValType::String: return {16, 8};
+      default: return {4, 4};
+    }
+  }
+  static uint64_t disc_size(size_t n) { return n <= 256 ? 1 : n <= 65536 ? 2 : 4; }
+  void compute_size(SType& t) {
+    auto sat = [](uint64_t x) { return x > kSat ? kSat : x; };
+    switch (t.kind) {
+      case TypeKind::Prim: std::tie(t.size, t.align) = size_of(VT{true, t.prim, 0}); break;
+      case TypeKind::List: case TypeKind::Map: t.size = 16; t.align = 8; break;
+      case TypeKind::FixedList: {
+        auto [es, ea] = size_of(*t.a);
+        t.size = sat(es * t.length);
+        t.align = ea;
+        break;
+      }
+      case TypeKind::Record: case TypeKind::Tuple: {
+        uint64_t off = 0, al = 1;
+        for (auto& f : t.vts) {
+          auto [fs, fa] = size_of(*f);
+          off = sat(align_to(off, fa) + fs);
+          al = std::max(al, fa);
+        }
+        t.size = sat(align_to(off, al));
+        t.align = al;
+        break;
+      }
+      case TypeKind::Variant: case TypeKind::Option: case TypeKind::Result: {
+        std::vector<std::optional<VT>> cases;
+        if (t.kind == TypeKind::Variant) cases = t.vts;
+        else if (t.kind == TypeKind::Option) cases = {std::nullopt, t.a};
+        else cases = {t.a, t.b};
+        uint64_t ds = disc_size(cases.size()), ms = 0, al = ds;
+        for (auto& c : cases)
+          if (c) {
+            auto [cs, ca] = size_of(*c);
+            ms = std::max(ms, cs);
+            al = std::max(al, ca);
+          }
+        t.size = sat(align_to(align_to(ds, al) + ms, al));
+        t.align = al;
+        break;
+      }
+      case TypeKind::Enum: t.size = t.align = disc_size(t.names.size()); break;
+      case TypeKind::Flags: {
+        size_t n = t.names.size();
+        if (n <= 8) t.size = t.align = 1;
+        else if (n <= 16) t.size = t.align = 2;
+        else { t.size = 4 * ((n + 31) / 32); t.align = 4; }
+        break;
+      }
+      default: t.size = 4; t.align = 4; break;
+    }
   }
 
   // ------------------------------------------------------------ core types
