@@ -203,8 +203,6 @@ class GuestWasi : public ::testing::Test {
     fs::remove_all(dir, ec);
     fs::create_directories(dir);
     fs::path core = dir / (prog + ".core.wasm");
-    fs::path embedded = dir / (prog + ".embed.wasm");
-    fs::path component = dir / (prog + ".component.wasm");
     std::string runtime;
     switch (link) {
       case Link::Object:
@@ -226,11 +224,19 @@ class GuestWasi : public ::testing::Test {
     if (c.status != 0) return "";
     EXPECT_EQ(c.out, "") << "compiler/linker warnings:\n" << c.out;
 
-    bool reactor = link == Link::Reactor;
+    return componentize(core, dir, prog, link == Link::Reactor);
+  }
+
+  // Checks a core module, makes it a component (jco embed + new) and
+  // transpiles it; returns the JS module path or "" after a test failure.
+  std::string componentize(const fs::path& core, const fs::path& dir, const std::string& prog, bool reactor) {
+    fs::path embedded = dir / (prog + ".embed.wasm");
+    fs::path component = dir / (prog + ".component.wasm");
     check_core_module(core, reactor ? std::set<std::string>{"memory", "cabi_realloc", "_initialize", "greet",
                                                             "cabi_post_greet", "counter"}
                                     : std::set<std::string>{"memory", "cabi_realloc", "wasi:cli/run@0.2.12#run"});
 
+    Cmd c;
     std::string wit_dir = reactor ? stage_reactor_wit(dir).string() : std::string(GUEST_WIT_DIR);
     std::string world = reactor ? "lib" : "command";
     std::string jco = quote(GUEST_JCO);
@@ -487,6 +493,23 @@ TEST_F(GuestWasi, ReactorLibraryComponent) {
             "counter -> 43\n"
             "greet()\n"
             "greet -> \"Hello, !\"\n");
+}
+
+TEST_F(GuestWasi, CMakeHelperModuleFromCAndCxx) {
+  // guest_test_mixed_core was built by compono_guest_core_module at build time.
+  ASSERT_TRUE(fs::exists(GUEST_HELPER_MODULE)) << GUEST_HELPER_MODULE;
+  fs::path dir = work() / "mixed";
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir);
+  std::string js = componentize(GUEST_HELPER_MODULE, dir, "mixed", false);
+  ASSERT_FALSE(js.empty());
+  auto r = exec(js, {"--", "ann"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "hi ann from C++\n");
+  r = exec(js, {"--", "bob", "cy"});
+  EXPECT_EQ(r.status, 42) << r.err;
+  EXPECT_EQ(r.out, "hi bob from C++\nhi cy from C++\n");
 }
 
 }  // namespace
