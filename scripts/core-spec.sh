@@ -64,7 +64,7 @@ for wast in "$suite"/$filter.wast; do
     [ $rc -eq 124 ] && why="timed out after ${per_file_timeout}s"
     echo "$name: 0 passed, $n failed, 0 skipped ($why)"
     { echo "$name: $why"; printf '%s\n' "$out" | tail -20; } >>"$failures"
-    printf '%s\n' "$out" | tail -5 | sed 's/^/    /'
+    [ -n "$out" ] && printf '%s\n' "$out" | tail -5 | sed 's/^/    /'
     total_f=$((total_f + n)); bad_files=$((bad_files + 1)); failed_files+=("$name")
     continue
   fi
