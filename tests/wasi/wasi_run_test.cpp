@@ -355,6 +355,25 @@ TEST_F(WasiRun, SandboxEscapesAllFail) {
   EXPECT_FALSE(exists(sandbox + "/stolen.txt"));
 }
 
+TEST_F(WasiRun, PlainCGuestExitAndStderr) {
+  REQUIRE_GUESTS();
+  Outcome o = run_cli({"run", guest("hello_c"), "--env", "WHO=world", "--", "one", "two"});
+  EXPECT_EQ(o.status, 5) << o.err;
+  EXPECT_EQ(o.out, "C guest with 3 args, last=two\nWHO=world\natexit handler ran\n");
+  EXPECT_EQ(o.err, "this goes to stderr\n");
+  o = run_cli({"run", guest("hello_c")});
+  EXPECT_EQ(o.status, 5);
+  EXPECT_TRUE(has_line(o.out, "WHO=(unset)")) << o.out;  // the host environment is not inherited
+}
+
+TEST_F(WasiRun, CxxIostreams) {
+  REQUIRE_GUESTS();
+  Outcome o = run_cli({"run", guest("cxx_streams")}, "b a c a\nb a\n");
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(o.out, "a: 3\nb: 2\nc: 1\n");
+  EXPECT_EQ(o.err, "3 distinct words\n");
+}
+
 // ---------------------------------------------------------------- traps, exit codes, limits
 
 TEST_F(WasiRun, TrapExits134WithBacktrace) {
