@@ -3,12 +3,13 @@
 // Each test compiles a C++ program from tests/guest/programs with clang++-19
 // for wasm32-wasi, links it with the guest runtime (compono_guest_wasi.o or
 // libcompono_guest_wasi.a), checks the core module imports only WASI 0.2
-// interfaces of the compono:guest/command world (own import-section parser,
-// plus wasm-objdump when installed), makes a component with `jco embed` +
+// interfaces of the compono:guest/imports world (Compono's own decoder and
+// validator, plus wasm-objdump when installed), makes a component with `jco embed` +
 // `jco new`, transpiles it with `jco transpile`, runs it in node 20 under
 // @bytecodealliance/preview2-shim (run_component.mjs supplies args, env and
 // preopens) and asserts its stdout, stderr, exit status and host-side files.
 // Missing tools (jco, node, clang-19) make tests skip with the reason.
+#include <compono/core.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -63,83 +64,6 @@ std::string slurp(const fs::path& p) {
 }
 
 bool executable(const std::string& p) { return !p.empty() && p.find("NOTFOUND") == std::string::npos && fs::exists(p); }
-
-// ---- a minimal core-wasm reader: import and export names ----
-struct Reader {
-  const std::vector<uint8_t>& b;
-  size_t i = 0;
-  bool ok = true;
-  uint8_t byte() {
-    if (i >= b.size()) { ok = false; return 0; }
-    return b[i++];
-  }
-  uint64_t leb() {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      uint8_t c = byte();
-      v |= uint64_t(c & 0x7f) << shift;
-      if (!(c & 0x80)) return v;
-    }
-    ok = false;
-    return v;
-  }
-  std::string name() {
-    uint64_t n = leb();
-    if (!ok || n > b.size() - i) { ok = false; return {}; }
-    std::string s(b.begin() + i, b.begin() + i + n);
-    i += n;
-    return s;
-  }
-  void limits() {
-    uint8_t f = byte();
-    leb();
-    if (f & 1) leb();
-  }
-};
-
-struct ModuleIo {
-  bool ok = false;
-  std::vector<std::string> func_imports;  // "module#name"
-  std::vector<std::string> other_imports;
-  std::vector<std::string> exports;
-};
-
-ModuleIo read_module_io(const fs::path& p) {
-  ModuleIo io;
-  std::ifstream in(p, std::ios::binary);
-  std::vector<uint8_t> b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (b.size() < 8 || b[0] != 0 || b[1] != 'a' || b[2] != 's' || b[3] != 'm') return io;
-  Reader r{b, 8};
-  while (r.ok && r.i < b.size()) {
-    uint8_t id = r.byte();
-    uint64_t size = r.leb();
-    if (!r.ok || size > b.size() - r.i) return io;
-    size_t end = r.i + size;
-    if (id == 2) {
-      uint64_t n = r.leb();
-      for (uint64_t k = 0; k < n && r.ok; ++k) {
-        std::string mod = r.name(), field = r.name();
-        uint8_t kind = r.byte();
-        if (kind == 0) { r.leb(); io.func_imports.push_back(mod + "#" + field); continue; }
-        io.other_imports.push_back(mod + "#" + field);
-        if (kind == 1) { r.byte(); r.limits(); }
-        else if (kind == 2) r.limits();
-        else if (kind == 3) { r.byte(); r.byte(); }
-        else r.ok = false;
-      }
-    } else if (id == 7) {
-      uint64_t n = r.leb();
-      for (uint64_t k = 0; k < n && r.ok; ++k) {
-        io.exports.push_back(r.name());
-        r.byte();
-        r.leb();
-      }
-    }
-    r.i = end;
-  }
-  io.ok = r.ok;
-  return io;
-}
 
 // The interfaces of guest/wit/world.wit (compono:guest/command).
 const std::set<std::string> kWorldImports = {
@@ -260,18 +184,22 @@ class GuestWasi : public ::testing::Test {
     return (dir / "js" / (prog + ".js")).string();
   }
 
-  // Imports: only functions from the world's WASI 0.2.12 interfaces, nothing of
-  // preview 1; exports: exactly the expected set.
+  // Compono's own engine must accept the module (decode + validate); its
+  // imports are only functions from the world's WASI 0.2.12 interfaces,
+  // nothing of preview 1, and its exports exactly `want_exports`.
   void check_core_module(const fs::path& core, const std::set<std::string>& want_exports) {
-    ModuleIo io = read_module_io(core);
-    ASSERT_TRUE(io.ok) << "cannot parse " << core;
-    EXPECT_TRUE(io.other_imports.empty()) << io.other_imports.front();
-    EXPECT_FALSE(io.func_imports.empty());
-    for (const auto& imp : io.func_imports) {
-      std::string mod = imp.substr(0, imp.find('#'));
-      EXPECT_EQ(kWorldImports.count(mod), 1u) << "import outside the world: " << imp;
+    std::ifstream in(core, std::ios::binary);
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto module = compono::wasm::Module::compile(bytes);
+    ASSERT_TRUE(module.has_value()) << core << ": " << module.error().to_string();
+    auto imports = module->imports();
+    EXPECT_FALSE(imports.empty());
+    for (const auto& imp : imports) {
+      EXPECT_EQ(imp.type.kind, compono::wasm::ExternKind::Func) << imp.module << "#" << imp.name;
+      EXPECT_EQ(kWorldImports.count(imp.module), 1u) << "import outside the world: " << imp.module << "#" << imp.name;
     }
-    std::set<std::string> exports(io.exports.begin(), io.exports.end());
+    std::set<std::string> exports;
+    for (const auto& e : module->exports()) exports.insert(e.name);
     EXPECT_EQ(exports, want_exports);
     if (executable(GUEST_WASM_OBJDUMP)) {
       Cmd d = run(quote(GUEST_WASM_OBJDUMP) + " -x -j Import " + quote(core.string()) + " 2>&1");
@@ -279,7 +207,7 @@ class GuestWasi : public ::testing::Test {
       EXPECT_EQ(d.out.find("wasi_snapshot_preview1"), std::string::npos) << d.out;
       EXPECT_NE(d.out.find("<- wasi:cli/"), std::string::npos) << d.out;
     } else {
-      std::printf("[ note ] wasm-objdump not installed; import check used the built-in parser only\n");
+      std::printf("[ note ] wasm-objdump not installed; imports checked with Compono's decoder only\n");
     }
   }
 
