@@ -190,7 +190,8 @@ bool Decoder::expr(Reader& r, bool in_function) {
     if (r.at_end()) return fail(kUnexpectedEnd, at);
     uint16_t code;
     if (!r.op(code)) return rfail(r);
-    if (!is_known_op(code)) {
+    const OpInfo info = op_info(code);
+    if (!info.known) {
       char buf[64];
       if (code > 0xff || (code >> 8) != 0)
         std::snprintf(buf, sizeof buf, "illegal opcode %02x %x", unsigned(m_.bytes[at]), unsigned(code & 0xff));
@@ -200,7 +201,7 @@ bool Decoder::expr(Reader& r, bool in_function) {
     }
     Op op = Op(code);
     uint32_t u;
-    switch (op_imm(op)) {
+    switch (info.imm) {
       case Imm::None:
         if (op == Op::End) {
           if (blocks_.empty()) return true;
@@ -226,7 +227,7 @@ bool Decoder::expr(Reader& r, bool in_function) {
       }
       case Imm::Label: case Imm::Func: case Imm::Local: case Imm::Global:
       case Imm::Table: case Imm::Elem:
-        if (!u32(r, u)) return false;
+        if (!r.u32(u)) return rfail(r);
         break;
       case Imm::Data:
         if (!u32(r, u)) return false;
@@ -243,7 +244,7 @@ bool Decoder::expr(Reader& r, bool in_function) {
         if (!u32(r, u) || !u32(r, u)) return false;
         break;
       case Imm::MemArg:
-        if (!u32(r, u) || !u32(r, u)) return false;
+        if (!r.u32(u) || !r.u32(u)) return rfail(r);
         break;
       case Imm::MemZero: {
         size_t zat = r.offset();

@@ -274,16 +274,40 @@ enum class Op : uint16_t {
 inline constexpr uint8_t kPrefixFC = 0xfc;
 inline constexpr uint8_t kPrefixSIMD = 0xfd;  // reserved: Op value 0xFD00 | sub
 
-// Per-opcode facts (constexpr switches; cheap to include).
-constexpr bool is_known_op(uint16_t code) {
-  switch (code) {
-#define COMPONO_OP_KNOWN_(name, code, text, imm, sig) case code:
-    COMPONO_FOREACH_OP(COMPONO_OP_KNOWN_)
-#undef COMPONO_OP_KNOWN_
-    return true;
-    default: return false;
-  }
+// Per-opcode facts, from constexpr tables (one lookup per opcode).
+struct OpInfo {
+  bool known = false;
+  Imm imm = Imm::None;
+  Sig sig = Sig::Special;
+};
+
+namespace detail {
+struct OpTables {
+  OpInfo single[256];  // single-byte opcodes
+  OpInfo fc[32];       // 0xFC sub-opcodes 0..31
+};
+constexpr OpTables make_op_tables() {
+  OpTables t{};
+#define COMPONO_OP_TABLE_(name, code, text, imm, sig)                         \
+  if ((code) < 0x100) t.single[(code) & 0xff] = OpInfo{true, Imm::imm, Sig::sig}; \
+  else t.fc[(code) & 0x1f] = OpInfo{true, Imm::imm, Sig::sig};
+  COMPONO_FOREACH_OP(COMPONO_OP_TABLE_)
+#undef COMPONO_OP_TABLE_
+  return t;
 }
+inline constexpr OpTables kOpTables = make_op_tables();
+}  // namespace detail
+
+// Facts about an opcode value as returned by Reader::op (known == false for
+// anything that is not a Wasm 2.0 non-SIMD instruction).
+constexpr OpInfo op_info(uint16_t code) {
+  if (code < 0x100) return detail::kOpTables.single[code];
+  if ((code >> 8) == kPrefixFC && (code & 0xff) < 32) return detail::kOpTables.fc[code & 0xff];
+  return OpInfo{};
+}
+constexpr bool is_known_op(uint16_t code) { return op_info(code).known; }
+constexpr Imm op_imm(Op op) { return op_info(uint16_t(op)).imm; }
+constexpr Sig op_sig(Op op) { return op_info(uint16_t(op)).sig; }
 constexpr const char* op_name(Op op) {
   switch (op) {
 #define COMPONO_OP_NAME_(name, code, text, imm, sig) case Op::name: return text;
@@ -291,22 +315,6 @@ constexpr const char* op_name(Op op) {
 #undef COMPONO_OP_NAME_
   }
   return "<unknown>";
-}
-constexpr Imm op_imm(Op op) {
-  switch (op) {
-#define COMPONO_OP_IMM_(name, code, text, imm, sig) case Op::name: return Imm::imm;
-    COMPONO_FOREACH_OP(COMPONO_OP_IMM_)
-#undef COMPONO_OP_IMM_
-  }
-  return Imm::None;
-}
-constexpr Sig op_sig(Op op) {
-  switch (op) {
-#define COMPONO_OP_SIG_(name, code, text, imm, sig) case Op::name: return Sig::sig;
-    COMPONO_FOREACH_OP(COMPONO_OP_SIG_)
-#undef COMPONO_OP_SIG_
-  }
-  return Sig::Special;
 }
 // log2 of the access width in bytes of a load/store (its natural alignment),
 // or -1 if `op` is not a memory access.

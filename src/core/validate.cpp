@@ -42,6 +42,58 @@ const ValType* single(ValType t) {
   return &kSingle[0];
 }
 
+// Operand and result types of the fixed signatures (kUnknown = none).
+struct SigTypes {
+  VT a, b, res;
+};
+constexpr SigTypes sig_types(Sig sig) {
+  switch (sig) {
+    case Sig::Special: return {kUnknown, kUnknown, kUnknown};
+    case Sig::V_I: return {kUnknown, kUnknown, kI32};
+    case Sig::V_L: return {kUnknown, kUnknown, kI64};
+    case Sig::V_F: return {kUnknown, kUnknown, kF32};
+    case Sig::V_D: return {kUnknown, kUnknown, kF64};
+    case Sig::I_I: return {kI32, kUnknown, kI32};
+    case Sig::L_L: return {kI64, kUnknown, kI64};
+    case Sig::F_F: return {kF32, kUnknown, kF32};
+    case Sig::D_D: return {kF64, kUnknown, kF64};
+    case Sig::II_I: return {kI32, kI32, kI32};
+    case Sig::LL_L: return {kI64, kI64, kI64};
+    case Sig::FF_F: return {kF32, kF32, kF32};
+    case Sig::DD_D: return {kF64, kF64, kF64};
+    case Sig::L_I: return {kI64, kUnknown, kI32};
+    case Sig::LL_I: return {kI64, kI64, kI32};
+    case Sig::FF_I: return {kF32, kF32, kI32};
+    case Sig::DD_I: return {kF64, kF64, kI32};
+    case Sig::I_L: return {kI32, kUnknown, kI64};
+    case Sig::I_F: return {kI32, kUnknown, kF32};
+    case Sig::I_D: return {kI32, kUnknown, kF64};
+    case Sig::L_F: return {kI64, kUnknown, kF32};
+    case Sig::L_D: return {kI64, kUnknown, kF64};
+    case Sig::F_I: return {kF32, kUnknown, kI32};
+    case Sig::F_L: return {kF32, kUnknown, kI64};
+    case Sig::F_D: return {kF32, kUnknown, kF64};
+    case Sig::D_I: return {kF64, kUnknown, kI32};
+    case Sig::D_L: return {kF64, kUnknown, kI64};
+    case Sig::D_F: return {kF64, kUnknown, kF32};
+    case Sig::II_V: return {kI32, kI32, kUnknown};
+    case Sig::IL_V: return {kI32, kI64, kUnknown};
+    case Sig::IF_V: return {kI32, kF32, kUnknown};
+    case Sig::ID_V: return {kI32, kF64, kUnknown};
+  }
+  return {kUnknown, kUnknown, kUnknown};
+}
+struct SigTable {
+  SigTypes t[64];
+};
+constexpr SigTable make_sig_table() {
+  SigTable st{};
+  for (int i = 0; i <= int(Sig::ID_V); ++i) st.t[i] = sig_types(Sig(i));
+  return st;
+}
+constexpr SigTable kSigTable = make_sig_table();
+constexpr const SigTypes* kSigTypes = kSigTable.t;
+
 struct TypeList {
   const ValType* data = nullptr;
   uint32_t size = 0;
@@ -97,6 +149,10 @@ class Validator {
     return true;
   }
   bool pop_expect(VT expect, size_t at) {
+    if (vals_.size() > ctrls_.back().height && vals_.back() == expect) {  // fast path
+      vals_.pop_back();
+      return true;
+    }
     VT t;
     if (!pop(t, at)) return false;
     if (t != expect && t != kUnknown && expect != kUnknown) return mismatch(expect, t, at);
@@ -246,13 +302,14 @@ bool Validator::function(uint32_t index, const Function& f) {
     size_t at = r.offset();
     uint16_t code;
     if (!r.op(code)) return rfail(r);
-    if (!is_known_op(code)) return fail("illegal opcode", at);
+    const OpInfo info = op_info(code);
+    if (!info.known) return fail("illegal opcode", at);
     Op op = Op(code);
 
     // Simple, fixed-signature instructions.
-    Sig sig = op_sig(op);
+    const Sig sig = info.sig;
     if (sig != Sig::Special) {
-      switch (op_imm(op)) {
+      switch (info.imm) {
         case Imm::None: break;
         case Imm::MemArg: if (!memarg(r, op, at)) return false; break;
         case Imm::I32: { int32_t v; if (!r.s32(v)) return rfail(r); break; }
@@ -261,41 +318,8 @@ bool Validator::function(uint32_t index, const Function& f) {
         case Imm::F64: if (!r.skip(8)) return rfail(r); break;
         default: return fail("internal error: unexpected immediate", at);
       }
-      VT a = kUnknown, b = kUnknown, res = kUnknown;
-      switch (sig) {
-        case Sig::Special: break;
-        case Sig::V_I: res = kI32; break;
-        case Sig::V_L: res = kI64; break;
-        case Sig::V_F: res = kF32; break;
-        case Sig::V_D: res = kF64; break;
-        case Sig::I_I: a = kI32; res = kI32; break;
-        case Sig::L_L: a = kI64; res = kI64; break;
-        case Sig::F_F: a = kF32; res = kF32; break;
-        case Sig::D_D: a = kF64; res = kF64; break;
-        case Sig::II_I: a = b = kI32; res = kI32; break;
-        case Sig::LL_L: a = b = kI64; res = kI64; break;
-        case Sig::FF_F: a = b = kF32; res = kF32; break;
-        case Sig::DD_D: a = b = kF64; res = kF64; break;
-        case Sig::L_I: a = kI64; res = kI32; break;
-        case Sig::LL_I: a = b = kI64; res = kI32; break;
-        case Sig::FF_I: a = b = kF32; res = kI32; break;
-        case Sig::DD_I: a = b = kF64; res = kI32; break;
-        case Sig::I_L: a = kI32; res = kI64; break;
-        case Sig::I_F: a = kI32; res = kF32; break;
-        case Sig::I_D: a = kI32; res = kF64; break;
-        case Sig::L_F: a = kI64; res = kF32; break;
-        case Sig::L_D: a = kI64; res = kF64; break;
-        case Sig::F_I: a = kF32; res = kI32; break;
-        case Sig::F_L: a = kF32; res = kI64; break;
-        case Sig::F_D: a = kF32; res = kF64; break;
-        case Sig::D_I: a = kF64; res = kI32; break;
-        case Sig::D_L: a = kF64; res = kI64; break;
-        case Sig::D_F: a = kF64; res = kF32; break;
-        case Sig::II_V: a = kI32; b = kI32; break;
-        case Sig::IL_V: a = kI32; b = kI64; break;
-        case Sig::IF_V: a = kI32; b = kF32; break;
-        case Sig::ID_V: a = kI32; b = kF64; break;
-      }
+      const SigTypes st = kSigTypes[size_t(sig)];
+      const VT a = st.a, b = st.b, res = st.res;
       // Operands are popped in reverse: b (second) first, then a.
       if (b != kUnknown && !pop_expect(b, at)) return false;
       if (a != kUnknown && !pop_expect(a, at)) return false;
