@@ -676,6 +676,10 @@ Errno Ctx::poll_oneoff(GuestMem m, uint32_t in, uint32_t out, uint32_t nsubs, ui
         events.push_back({userdata, err::inval, 0, 0, 0});
         continue;
       }
+      if (id >= 2) {  // CPU-time clocks don't advance while we sleep: not supported here
+        events.push_back({userdata, err::notsup, 0, 0, 0});
+        continue;
+      }
       uint64_t deadline = timeout;
       if (!(flags & 1)) {
         timespec now;

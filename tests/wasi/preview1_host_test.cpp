@@ -633,6 +633,12 @@ TEST_F(Sandbox, StdioAndPollOneoff) {
   EXPECT_EQ(get<uint16_t>(2008), err::badf);
   EXPECT_EQ(c->poll_oneoff(gm(), 1000, 2000, 0, 3000), err::inval);
   EXPECT_EQ(c->poll_oneoff(gm(), 65500, 2000, 1, 3000), err::fault);
+  // CPU-time clocks can't be waited on: reported in the event.
+  clock_sub(1000, 6, 1000);
+  mem[1016] = 2;
+  ASSERT_EQ(c->poll_oneoff(gm(), 1000, 2000, 1, 3000), err::success);
+  EXPECT_EQ(get<uint32_t>(3000), 1u);
+  EXPECT_EQ(get<uint16_t>(2008), err::notsup);
   // An absolute deadline already passed fires at once.
   clock_sub(1000, 5, 1, 1);
   ASSERT_EQ(c->poll_oneoff(gm(), 1000, 2000, 1, 3000), err::success);
