@@ -17,6 +17,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "component/component.h"
 #include "component/wast_split.h"
 
@@ -166,7 +168,9 @@ struct Converter {
       unavailable = "jco is not installed (run scripts/setup.sh)";
       return;
     }
-    fs::path in = kCache / "batch-in.json", out = kCache / "batch-out.json";
+    // Per-process batch files: ctest may run several files' tests at once.
+    std::string tag = std::to_string(::getpid());
+    fs::path in = kCache / ("batch-in-" + tag + ".json"), out = kCache / ("batch-out-" + tag + ".json");
     {
       std::ofstream o(in, std::ios::binary);
       o << nlohmann::json(todo).dump();
@@ -183,16 +187,26 @@ struct Converter {
       unavailable = "bad output from jco_parse.mjs";
       return;
     }
+    fs::remove(in);
+    fs::remove(out);
+    // Cache entries are written to a temporary name and renamed into place.
+    auto store = [&](const fs::path& target, const std::string& data) {
+      fs::path tmp = target.string() + "." + tag;
+      std::ofstream(tmp, std::ios::binary) << data;
+      std::error_code ec;
+      fs::rename(tmp, target, ec);
+      if (ec) fs::remove(tmp, ec);
+    };
     for (size_t k = 0; k < todo.size(); ++k) {
       fs::path base = kCache / cache_key(todo[k]);
       if (j[k].value("ok", false)) {
         std::string hex = j[k].value("hex", ""), bytes;
         for (size_t q = 0; q + 1 < hex.size(); q += 2) bytes += char(std::stoi(hex.substr(q, 2), nullptr, 16));
-        std::ofstream(base.string() + ".wasm", std::ios::binary) << bytes;
+        store(base.string() + ".wasm", bytes);
         results[todo[k]] = {true, bytes};
       } else {
         std::string e = j[k].value("error", "");
-        std::ofstream(base.string() + ".err", std::ios::binary) << e;
+        store(base.string() + ".err", e);
         results[todo[k]] = {false, e};
       }
     }
