@@ -26,7 +26,8 @@ if [ $# -eq 0 ]; then
   set -- $(cd "$here/programs" && ls *.cpp | sed 's/\.cpp$//')
 fi
 common=(-std=c++20 -O2 -Wall -Wextra -I"$here/programs")
-wasm=(--target=wasm32-wasi -fno-exceptions)
+# --strip-debug: Debian's wasi-libc/libc++ carry DWARF (~250 KB); keep the name section.
+wasm=(--target=wasm32-wasi -fno-exceptions -Wl,--strip-debug)
 for p in "$@"; do
   src=$here/programs/$p.cpp
   [ -f "$src" ] || { echo "bench/core/build.sh: no program $p ($src)" >&2; exit 1; }

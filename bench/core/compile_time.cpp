@@ -4,7 +4,8 @@
 //   bench_core_compile [--reps N] file.wasm...
 //
 // For each file prints one line:
-//   compile <file> bytes=<n> best_ms=<ms> median_ms=<ms> mb_per_s=<MB/s>
+//   compile <file> bytes=<n> code_bytes=<n> funcs=<n> best_ms=<ms> median_ms=<ms>
+//           code_mb_per_s=<code section MB/s>
 // or "compile <file> error=<message>" (exit code 1).  Timing only; no assertions.
 #include <compono/core.h>
 
@@ -27,6 +28,35 @@ bool read_file(const char* path, std::vector<uint8_t>& out) {
   bool ok = !std::ferror(f);
   std::fclose(f);
   return ok;
+}
+// Size of the code section and its function count, by walking the section
+// headers (0 if the file is not a well-formed module; compile reports why).
+void code_section(const std::vector<uint8_t>& b, size_t& bytes, uint32_t& funcs) {
+  bytes = 0;
+  funcs = 0;
+  auto leb = [&](size_t& at, uint64_t& v) {
+    v = 0;
+    for (int shift = 0; shift < 35 && at < b.size(); shift += 7) {
+      uint8_t c = b[at++];
+      v |= uint64_t(c & 0x7f) << shift;
+      if (!(c & 0x80)) return true;
+    }
+    return false;
+  };
+  size_t at = 8;
+  while (at < b.size()) {
+    uint8_t id = b[at++];
+    uint64_t size;
+    if (!leb(at, size) || size > b.size() - at) return;
+    if (id == 10) {
+      size_t p = at;
+      uint64_t n;
+      if (leb(p, n)) funcs = uint32_t(n);
+      bytes = size_t(size);
+      return;
+    }
+    at += size_t(size);
+  }
 }
 }  // namespace
 
@@ -75,8 +105,11 @@ int main(int argc, char** argv) {
     }
     std::sort(ms.begin(), ms.end());
     double best = ms.front(), median = ms[ms.size() / 2];
-    std::printf("compile %s bytes=%zu best_ms=%.3f median_ms=%.3f mb_per_s=%.1f\n", path, bytes.size(),
-                best, median, best > 0 ? bytes.size() / 1e3 / best : 0.0);
+    size_t code_bytes;
+    uint32_t funcs;
+    code_section(bytes, code_bytes, funcs);
+    std::printf("compile %s bytes=%zu code_bytes=%zu funcs=%u best_ms=%.3f median_ms=%.3f code_mb_per_s=%.1f\n",
+                path, bytes.size(), code_bytes, funcs, best, median, best > 0 ? code_bytes / 1e3 / best : 0.0);
   }
   return status;
 }
