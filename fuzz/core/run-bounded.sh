@@ -14,8 +14,17 @@ artifacts=$(dirname "$corpus")/artifacts
 mkdir -p "$artifacts"
 echo "fuzz: $(basename "$fuzzer") for ${seconds}s over $(ls "$corpus" | wc -l) corpus files"
 start=$(date +%s)
+log=$(dirname "$corpus")/fuzz-last.log
+set +e
 "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-  -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" 2>&1 | tail -40
-rc=${PIPESTATUS[0]}
+  -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1
+rc=$?
+set -e
+if [ "$rc" -eq 0 ]; then
+  grep -E '^(INFO: (Seed|Loaded|-max_len)|#[0-9]+[[:space:]]+(INITED|DONE)|Done |stat::)' "$log" || true
+else
+  tail -80 "$log"
+  echo "fuzz: reproducer(s) in $artifacts/: $(ls "$artifacts" | tr '\n' ' ')"
+fi
 echo "fuzz: exit $rc after $(( $(date +%s) - start ))s"
 exit "$rc"
