@@ -596,7 +596,7 @@ class Translator {
       case Op::If: {
         Ctl c;
         block_type(r, c.nparams, c.nresults);
-        Cmp cmp;
+        Cmp cmp{};
         bool fused = take_cmp(cmp);
         uint32_t cond = fused ? 0 : src(top());
         pop();
@@ -631,7 +631,7 @@ class Translator {
       }
       case Op::BrIf: {
         Ctl& c = label(r.u32_unchecked());
-        Cmp cmp;
+        Cmp cmp{};
         bool fused = take_cmp(cmp);
         uint32_t cond = fused ? 0 : src(top());
         pop();
