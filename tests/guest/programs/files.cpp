@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -103,6 +104,27 @@ int main() {
   check(unlink("/sandbox/sub/moved.txt") == 0, "unlink");
   check(rmdir("/sandbox/sub") == 0, "rmdir");
   check(open("/elsewhere/x", O_RDONLY) < 0, "outside-preopen-fails");
+
+  // error paths and the calls that map to nothing in WASI 0.2
+  check(write(99, "x", 1) < 0 && errno == EBADF, "write-bad-fd-EBADF");
+  check(lseek(1, 0, SEEK_CUR) < 0 && errno == ESPIPE, "lseek-stdout-ESPIPE");
+  int dfd = open("/sandbox", O_RDONLY | O_DIRECTORY);
+  check(dfd >= 0, "open-dir");
+  char c;
+  check(read(dfd, &c, 1) < 0 && errno == EISDIR, "read-dir-EISDIR");
+  close(dfd);
+  check(fstat(dfd, &st) < 0 && errno == EBADF, "fstat-closed-EBADF");
+  fd = open("/sandbox/data.txt", O_WRONLY);
+  check(posix_fallocate(fd, 0, 100) == ENOTSUP, "fallocate-ENOTSUP");
+  check(posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL) == 0, "fadvise");
+  check(fsync(fd) == 0 && fdatasync(fd) == 0, "fsync");
+  check(shutdown(fd, SHUT_RDWR) < 0 && errno == ENOTSUP, "shutdown-ENOTSUP");
+  close(fd);
+  fd = open("/sandbox/data.txt", O_WRONLY | O_APPEND);
+  check(fd >= 0 && (fcntl(fd, F_GETFL) & O_APPEND) != 0, "fcntl-getfl-append");
+  check(write(fd, "+", 1) == 1, "append-write");
+  close(fd);
+  check(stat("/sandbox/data.txt", &st) == 0 && st.st_size == 15, "append-size-15");
 
   f = fopen("/sandbox/out.txt", "w");
   fputs("written by the guest\n", f);
