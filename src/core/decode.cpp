@@ -178,7 +178,6 @@ class Decoder {
   uint32_t code_count_ = 0;
   bool uses_data_count_ = false;
   size_t first_data_use_ = 0;
-  size_t code_section_at_ = 0;
   size_t section_end_ = 0;  // absolute end of the section being read
 };
 
@@ -341,6 +340,8 @@ bool Decoder::section_import(Reader& r) {
   reserve(m_.imports, n, r);
   for (uint32_t i = 0; i < n; ++i) {
     Import im;
+    m_.offsets.imports.push_back(uint32_t(r.offset()));
+    const uint32_t pos = uint32_t(m_.imports.size());
     if (!name(r, im.module) || !name(r, im.name)) return false;
     size_t at = r.offset();
     uint8_t kind;
@@ -350,21 +351,25 @@ bool Decoder::section_import(Reader& r) {
         im.kind = ExternKind::Func;
         if (!u32(r, im.func_type)) return false;
         ++m_.num_imported_funcs;
+        m_.import_funcs.push_back(pos);
         break;
       case 1:
         im.kind = ExternKind::Table;
         if (!table_type(r, im.table)) return false;
         ++m_.num_imported_tables;
+        m_.import_tables.push_back(pos);
         break;
       case 2:
         im.kind = ExternKind::Memory;
         if (!limits(r, im.memory.limits)) return false;
         ++m_.num_imported_memories;
+        m_.import_memories.push_back(pos);
         break;
       case 3:
         im.kind = ExternKind::Global;
         if (!global_type(r, im.global)) return false;
         ++m_.num_imported_globals;
+        m_.import_globals.push_back(pos);
         break;
       default:
         return fail("malformed import kind", at);
@@ -382,6 +387,7 @@ bool Decoder::section_function(Reader& r) {
   reserve(m_.functions, n, r);
   for (uint32_t i = 0; i < n; ++i) {
     Function f;
+    m_.offsets.functions.push_back(uint32_t(r.offset()));
     if (!u32(r, f.type)) return false;
     m_.functions.push_back(std::move(f));
   }
@@ -394,6 +400,7 @@ bool Decoder::section_table(Reader& r) {
   reserve(m_.tables, n, r);
   for (uint32_t i = 0; i < n; ++i) {
     TableType t;
+    m_.offsets.tables.push_back(uint32_t(r.offset()));
     if (!table_type(r, t)) return false;
     m_.tables.push_back(t);
   }
@@ -406,6 +413,7 @@ bool Decoder::section_memory(Reader& r) {
   reserve(m_.memories, n, r);
   for (uint32_t i = 0; i < n; ++i) {
     MemoryType t;
+    m_.offsets.memories.push_back(uint32_t(r.offset()));
     if (!limits(r, t.limits)) return false;
     m_.memories.push_back(t);
   }
@@ -418,6 +426,7 @@ bool Decoder::section_global(Reader& r) {
   reserve(m_.globals, n, r);
   for (uint32_t i = 0; i < n; ++i) {
     Global g;
+    m_.offsets.globals.push_back(uint32_t(r.offset()));
     if (!global_type(r, g.type) || !const_expr(r, g.init)) return false;
     m_.globals.push_back(g);
   }
@@ -430,6 +439,7 @@ bool Decoder::section_export(Reader& r) {
   reserve(m_.exports, n, r);
   for (uint32_t i = 0; i < n; ++i) {
     Export e;
+    m_.offsets.exports.push_back(uint32_t(r.offset()));
     if (!name(r, e.name)) return false;
     size_t at = r.offset();
     uint8_t kind;
@@ -444,6 +454,7 @@ bool Decoder::section_export(Reader& r) {
 
 bool Decoder::section_start(Reader& r) {
   uint32_t idx;
+  m_.offsets.start = uint32_t(r.offset());
   if (!u32(r, idx)) return false;
   m_.start = idx;
   return true;
@@ -456,6 +467,7 @@ bool Decoder::section_elem(Reader& r) {
   for (uint32_t i = 0; i < n; ++i) {
     ElemSegment s;
     size_t at = r.offset();
+    m_.offsets.elems.push_back(uint32_t(at));
     uint32_t flags;
     if (!u32(r, flags)) return false;
     if (flags > 7) return fail("malformed elements segment kind", at);
@@ -568,6 +580,7 @@ bool Decoder::section_data(Reader& r) {
   for (uint32_t i = 0; i < n; ++i) {
     DataSegment d;
     size_t at = r.offset();
+    m_.offsets.datas.push_back(uint32_t(at));
     uint32_t flags;
     if (!u32(r, flags)) return false;
     if (flags > 2) return fail("malformed data segment kind", at);
@@ -705,7 +718,7 @@ Result<void> Decoder::run() {
       case 8: ok = section_start(s); break;
       case 9: ok = section_elem(s); break;
       case 12: ok = section_datacount(s); break;
-      case 10: code_section_at_ = id_at; ok = section_code(s); break;
+      case 10: m_.offsets.code = uint32_t(id_at); ok = section_code(s); break;
       case 11: seen_data_section_ = true; ok = section_data(s); break;
     }
     if (!ok) return Failure{err_};

@@ -35,6 +35,8 @@ std::string to_string(const FuncType& t) {
 }
 
 uint32_t Module::func_type_index(uint32_t index) const {
+  if (index < num_imported_funcs && import_funcs.size() == num_imported_funcs)
+    return imports[import_funcs[index]].func_type;
   if (index < num_imported_funcs) {
     uint32_t n = 0;
     for (const auto& im : imports)
@@ -54,18 +56,24 @@ static T nth_import(const std::vector<Import>& imports, ExternKind kind, uint32_
 }
 
 TableType Module::table_type(uint32_t index) const {
+  if (index < num_imported_tables && import_tables.size() == num_imported_tables)
+    return imports[import_tables[index]].table;
   if (index < num_imported_tables)
     return nth_import<TableType>(imports, ExternKind::Table, index, [](const Import& i) { return i.table; });
   return tables[index - num_imported_tables];
 }
 
 MemoryType Module::memory_type(uint32_t index) const {
+  if (index < num_imported_memories && import_memories.size() == num_imported_memories)
+    return imports[import_memories[index]].memory;
   if (index < num_imported_memories)
     return nth_import<MemoryType>(imports, ExternKind::Memory, index, [](const Import& i) { return i.memory; });
   return memories[index - num_imported_memories];
 }
 
 GlobalType Module::global_type(uint32_t index) const {
+  if (index < num_imported_globals && import_globals.size() == num_imported_globals)
+    return imports[import_globals[index]].global;
   if (index < num_imported_globals)
     return nth_import<GlobalType>(imports, ExternKind::Global, index, [](const Import& i) { return i.global; });
   return globals[index - num_imported_globals].type;

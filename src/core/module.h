@@ -163,6 +163,19 @@ struct Module {
   uint32_t num_imported_memories = 0;
   uint32_t num_imported_globals = 0;
 
+  // Filled by decode(): for each kind, the position in `imports` of the
+  // kind's i-th import, so the *_type(index) helpers below are O(1).
+  // (Hand-built modules may leave them empty; the helpers then scan.)
+  std::vector<uint32_t> import_funcs, import_tables, import_memories, import_globals;
+
+  // Byte offsets of entries in the binary, parallel to the vectors above,
+  // for diagnostics (filled by decode(); may be empty in hand-built modules).
+  struct Offsets {
+    std::vector<uint32_t> imports, functions, tables, memories, globals, exports, elems, datas;
+    uint32_t start = 0;       // the start section's function index
+    uint32_t code = 0;        // the code section
+  } offsets;
+
   std::span<const uint8_t> slice(Span s) const { return {bytes.data() + s.begin, s.size()}; }
   uint32_t num_funcs() const { return num_imported_funcs + uint32_t(functions.size()); }
   uint32_t num_tables() const { return num_imported_tables + uint32_t(tables.size()); }
@@ -177,6 +190,23 @@ struct Module {
   // "name" from the name section, else "func[N]".
   std::string func_name(uint32_t index) const;
 };
+
+// An instruction's block type, from the s33 immediate (Reader::s33):
+// -64 (0x40) = no params/results; a negative value type code = that single
+// result; >= 0 = index into Module::types (params and results).
+struct BlockType {
+  enum class Kind : uint8_t { Empty, Value, Index };
+  Kind kind = Kind::Empty;
+  ValType value = ValType::I32;  // Kind::Value
+  uint32_t index = 0;            // Kind::Index
+};
+inline BlockType block_type_from_s33(int64_t v) {
+  BlockType bt;
+  if (v >= 0) { bt.kind = BlockType::Kind::Index; bt.index = uint32_t(v); }
+  else if ((v & 0x7f) == 0x40) bt.kind = BlockType::Kind::Empty;
+  else { bt.kind = BlockType::Kind::Value; bt.value = ValType(uint8_t(v & 0x7f)); }
+  return bt;
+}
 
 // Decode a binary module.  Errors carry the byte offset and the spec's
 // message ("unexpected end", "integer too large", "malformed UTF-8

@@ -611,40 +611,53 @@ bool Validator::function(uint32_t index, const Function& f) {
   return true;
 }
 
+// Offset of entry i from a Module::offsets vector, or npos.
+size_t entry_offset(const std::vector<uint32_t>& v, size_t i) { return i < v.size() ? v[i] : Error::npos; }
+
 Result<void> Validator::run() {
   const Module& m = m_;
-  // Types referenced by imports and functions.
-  for (const Import& im : m.imports) {
+  const auto& off = m.offsets;
+  const char* kMemTooBig = "memory size must be at most 65536 pages (4GiB)";
+  const char* kTableTooBig = "table size must be at most 2^32-1";
+  // Types referenced by imports and functions; limits.
+  for (size_t i = 0; i < m.imports.size(); ++i) {
+    const Import& im = m.imports[i];
+    const size_t at = entry_offset(off.imports, i);
     switch (im.kind) {
       case ExternKind::Func:
-        if (im.func_type >= m.types.size()) return Failure{Error(with_index("unknown type", im.func_type))};
+        if (im.func_type >= m.types.size()) return Failure{Error(with_index("unknown type", im.func_type), at)};
         func_types_.push_back(im.func_type);
         break;
       case ExternKind::Table:
-        if (!check_limits(im.table.limits, 0xffffffffu, "table size must be at most 2^32-1", Error::npos)) return Failure{err_};
+        if (!check_limits(im.table.limits, 0xffffffffu, kTableTooBig, at)) return Failure{err_};
         table_types_.push_back(im.table.elem);
         break;
       case ExternKind::Memory:
-        if (!check_limits(im.memory.limits, 65536, "memory size must be at most 65536 pages (4GiB)", Error::npos))
-          return Failure{err_};
+        if (!check_limits(im.memory.limits, 65536, kMemTooBig, at)) return Failure{err_};
         break;
       case ExternKind::Global:
         globals_.push_back(im.global);
         break;
     }
   }
-  for (const Function& f : m.functions) {
-    if (f.type >= m.types.size()) return Failure{Error(with_index("unknown type", f.type), f.body.begin)};
+  for (size_t i = 0; i < m.functions.size(); ++i) {
+    const Function& f = m.functions[i];
+    if (f.type >= m.types.size()) return Failure{Error(with_index("unknown type", f.type), entry_offset(off.functions, i))};
     func_types_.push_back(f.type);
   }
-  for (const TableType& t : m.tables) {
-    if (!check_limits(t.limits, 0xffffffffu, "table size must be at most 2^32-1", Error::npos)) return Failure{err_};
-    table_types_.push_back(t.elem);
+  for (size_t i = 0; i < m.tables.size(); ++i) {
+    if (!check_limits(m.tables[i].limits, 0xffffffffu, kTableTooBig, entry_offset(off.tables, i))) return Failure{err_};
+    table_types_.push_back(m.tables[i].elem);
   }
-  for (const MemoryType& t : m.memories)
-    if (!check_limits(t.limits, 65536, "memory size must be at most 65536 pages (4GiB)", Error::npos))
-      return Failure{err_};
-  if (m.num_memories() > 1) return Failure{Error("multiple memories")};
+  for (size_t i = 0; i < m.memories.size(); ++i)
+    if (!check_limits(m.memories[i].limits, 65536, kMemTooBig, entry_offset(off.memories, i))) return Failure{err_};
+  if (m.num_memories() > 1) {
+    // Point at the second memory.
+    size_t at = m.num_imported_memories >= 2
+                    ? (m.import_memories.size() >= 2 ? entry_offset(off.imports, m.import_memories[1]) : Error::npos)
+                    : entry_offset(off.memories, 1 - m.num_imported_memories);
+    return Failure{Error("multiple memories", at)};
+  }
 
   num_datas_ = m.data_count ? *m.data_count : uint32_t(m.datas.size());
 
@@ -677,9 +690,10 @@ Result<void> Validator::run() {
 
   // Exports.
   {
-    std::vector<const std::string*> names;
-    names.reserve(m.exports.size());
-    for (const Export& e : m.exports) {
+    std::vector<uint32_t> order;
+    order.reserve(m.exports.size());
+    for (uint32_t i = 0; i < m.exports.size(); ++i) {
+      const Export& e = m.exports[i];
       uint32_t bound = 0;
       const char* what = "";
       switch (e.kind) {
@@ -688,39 +702,45 @@ Result<void> Validator::run() {
         case ExternKind::Memory: bound = m.num_memories(); what = "unknown memory"; break;
         case ExternKind::Global: bound = m.num_globals(); what = "unknown global"; break;
       }
-      if (e.index >= bound) return Failure{Error(with_index(what, e.index))};
-      names.push_back(&e.name);
+      if (e.index >= bound) return Failure{Error(with_index(what, e.index), entry_offset(off.exports, i))};
+      order.push_back(i);
     }
-    std::sort(names.begin(), names.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
-    for (size_t i = 1; i < names.size(); ++i)
-      if (*names[i] == *names[i - 1]) return Failure{Error("duplicate export name")};
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return m.exports[a].name < m.exports[b].name; });
+    for (size_t i = 1; i < order.size(); ++i)
+      if (m.exports[order[i]].name == m.exports[order[i - 1]].name)
+        return Failure{Error("duplicate export name", entry_offset(off.exports, order[i]))};
   }
 
   // Start function.
   if (m.start) {
-    if (*m.start >= m.num_funcs()) return Failure{Error(with_index("unknown function", *m.start))};
+    const size_t at = off.start ? off.start : Error::npos;
+    if (*m.start >= m.num_funcs()) return Failure{Error(with_index("unknown function", *m.start), at)};
     const FuncType& t = m.types[func_types_[*m.start]];
-    if (!t.params.empty() || !t.results.empty()) return Failure{Error("start function must have type [] -> []")};
+    if (!t.params.empty() || !t.results.empty()) return Failure{Error("start function must have type [] -> []", at)};
   }
 
   // Element segments.
-  for (const ElemSegment& s : m.elems) {
+  for (size_t i = 0; i < m.elems.size(); ++i) {
+    const ElemSegment& s = m.elems[i];
+    const size_t at = entry_offset(off.elems, i);
     if (s.mode == SegmentMode::Active) {
-      if (!need_table(s.table, s.offset.code.begin)) return Failure{err_};
+      if (!need_table(s.table, at)) return Failure{err_};
       if (!const_expr(s.offset, ValType::I32)) return Failure{err_};
       if (table_types_[s.table] != s.type)
-        return Failure{Error("type mismatch: element segment type differs from the table's", s.offset.code.begin)};
+        return Failure{Error("type mismatch: element segment type differs from the table's", at)};
     }
     for (uint32_t f : s.func_indices)
-      if (f >= m.num_funcs()) return Failure{Error(with_index("unknown function", f))};
+      if (f >= m.num_funcs()) return Failure{Error(with_index("unknown function", f), at)};
     for (const ConstExpr& e : s.inits)
       if (!const_expr(e, s.type)) return Failure{err_};
   }
 
   // Data segments.
-  for (const DataSegment& d : m.datas) {
+  for (size_t i = 0; i < m.datas.size(); ++i) {
+    const DataSegment& d = m.datas[i];
     if (d.mode != SegmentMode::Active) continue;
-    if (!need_memory(d.memory, d.offset.code.begin)) return Failure{err_};
+    if (!need_memory(d.memory, entry_offset(off.datas, i))) return Failure{err_};
     if (!const_expr(d.offset, ValType::I32)) return Failure{err_};
   }
 

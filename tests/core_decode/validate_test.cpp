@@ -203,3 +203,65 @@ TEST(Validate, DeepNestingIsFine) {
   text += "))";
   EXPECT_VALID(text);
 }
+
+TEST(Validate, ModuleErrorsCarryOffsets) {
+  if (!have_wat2wasm()) GTEST_SKIP() << "wat2wasm not installed";
+  // The second "a" export is the offending entry: its offset is that of its
+  // name's length byte, followed by the name itself.
+  auto c = run("(module (func) (export \"a\" (func 0)) (export \"a\" (func 0)))");
+  ASSERT_TRUE(c.assembled);
+  ASSERT_EQ(c.message, "duplicate export name");
+  ASSERT_LT(c.offset + 1, c.bytes.size());
+  EXPECT_EQ(c.bytes[c.offset], 0x01);
+  EXPECT_EQ(c.bytes[c.offset + 1], 'a');
+  EXPECT_EQ(c.bytes[c.offset + 2], 0x00);  // kind func
+  // An export before it ends right there.
+  EXPECT_EQ(c.bytes[c.offset - 1], 0x00);
+
+  auto u = run("(module (func (type 0)) (type (func)) (func (type 5)))");
+  ASSERT_TRUE(u.assembled);
+  EXPECT_TRUE(starts_with(u.message, "unknown type")) << u.message;
+  ASSERT_LT(u.offset, u.bytes.size());
+  EXPECT_EQ(u.bytes[u.offset], 0x05);  // the type index in the function section
+
+  auto s = run("(module (func $f (param i32)) (start $f))");
+  ASSERT_TRUE(s.assembled);
+  EXPECT_TRUE(starts_with(s.message, "start function")) << s.message;
+  ASSERT_LT(s.offset, s.bytes.size());
+  EXPECT_EQ(s.bytes[s.offset - 2], 0x08);  // start section id, size, then the index
+}
+
+TEST(Module, ImportIndexHelpersAndBlockTypes) {
+  if (!have_wat2wasm()) GTEST_SKIP() << "wat2wasm not installed";
+  auto b = wat(R"((module
+    (import "a" "g0" (global i64))
+    (import "a" "f0" (func (param i32)))
+    (import "a" "m" (memory 3))
+    (import "a" "g1" (global (mut f32)))
+    (import "a" "f1" (func (result f64)))
+    (import "a" "t" (table 4 externref))))");
+  ASSERT_FALSE(b.empty());
+  auto m = decode(b);
+  ASSERT_TRUE(m.has_value()) << m.error().to_string();
+  EXPECT_EQ(to_string(m->func_type(0)), "(i32) -> ()");
+  EXPECT_EQ(to_string(m->func_type(1)), "() -> (f64)");
+  EXPECT_EQ(m->global_type(0).type, ValType::I64);
+  EXPECT_EQ(m->global_type(1).type, ValType::F32);
+  EXPECT_TRUE(m->global_type(1).mut);
+  EXPECT_EQ(m->memory_type(0).limits.min, 3u);
+  EXPECT_EQ(m->table_type(0).elem, ValType::ExternRef);
+  // The same answers without the decoder's index vectors (hand-built IR).
+  Module copy = *m;
+  copy.import_funcs.clear();
+  copy.import_globals.clear();
+  EXPECT_EQ(to_string(copy.func_type(1)), "() -> (f64)");
+  EXPECT_TRUE(copy.global_type(1).mut);
+
+  EXPECT_EQ(block_type_from_s33(-64).kind, BlockType::Kind::Empty);
+  BlockType v = block_type_from_s33(-4);  // 0x7c
+  EXPECT_EQ(v.kind, BlockType::Kind::Value);
+  EXPECT_EQ(v.value, ValType::F64);
+  BlockType x = block_type_from_s33(7);
+  EXPECT_EQ(x.kind, BlockType::Kind::Index);
+  EXPECT_EQ(x.index, 7u);
+}
