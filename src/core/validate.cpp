@@ -705,8 +705,11 @@ Result<void> Validator::run() {
       if (e.index >= bound) return Failure{Error(with_index(what, e.index), entry_offset(off.exports, i))};
       order.push_back(i);
     }
-    std::stable_sort(order.begin(), order.end(),
-                     [&](uint32_t a, uint32_t b) { return m.exports[a].name < m.exports[b].name; });
+    // Sort by (name, position) so the later duplicate is reported.
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      int c = m.exports[a].name.compare(m.exports[b].name);
+      return c != 0 ? c < 0 : a < b;
+    });
     for (size_t i = 1; i < order.size(); ++i)
       if (m.exports[order[i]].name == m.exports[order[i - 1]].name)
         return Failure{Error("duplicate export name", entry_offset(off.exports, order[i]))};
