@@ -51,6 +51,9 @@ static i32 fs_errno(uint8_t code) {
   return code < sizeof k_errno_of_fs ? k_errno_of_fs[code] : __WASI_ERRNO_IO;
 }
 
+/* result<_, error-code> -> 0 or errno */
+static i32 unit_errno(const p2_result_u8* r) { return r->is_err ? fs_errno(r->val) : 0; }
+
 static uint8_t filetype_of(uint8_t p2_type) {
   switch (p2_type) {
     case P2_DT_BLOCK: return __WASI_FILETYPE_BLOCK_DEVICE;
@@ -649,22 +652,25 @@ P1_FN(i32, fd_filestat_set_size)(i32 fd, i64 size) {
   if (!e) return __WASI_ERRNO_BADF;
   p2_result_u8 r;
   p2_fs_set_size(e->handle, (uint64_t)size, &r);
-  return r.is_err ? fs_errno(r.val) : 0;
+  return unit_errno(&r);
 }
 
-/* fstflags -> new-timestamp (tag 0 no-change, 1 now, 2 timestamp) */
-static i32 ts_tag(int set, int now) { return now ? 1 : set ? 2 : 0; }
+/* A preview-1 timestamp + fstflags as a flattened new-timestamp variant
+ * (tag 0 no-change, 1 now, 2 timestamp(datetime)). */
+typedef struct { i32 tag; uint64_t s; uint32_t ns; } new_ts;
+static new_ts new_timestamp(i64 t, int set, int now) {
+  new_ts r = {now ? 1 : set ? 2 : 0, (uint64_t)t / 1000000000u, (uint32_t)((uint64_t)t % 1000000000u)};
+  return r;
+}
 
-P1_FN(i32, fd_filestat_set_times)(i32 fd, i64 atim, i64 mtim, i32 flags) {
+P1_FN(i32, fd_filestat_set_times)(i32 fd, i64 atim, i64 mtim, i32 fst) {
   fd_entry* e = fd_get_fs(fd);
   if (!e) return __WASI_ERRNO_BADF;
+  new_ts a = new_timestamp(atim, fst & __WASI_FSTFLAGS_ATIM, fst & __WASI_FSTFLAGS_ATIM_NOW);
+  new_ts m = new_timestamp(mtim, fst & __WASI_FSTFLAGS_MTIM, fst & __WASI_FSTFLAGS_MTIM_NOW);
   p2_result_u8 r;
-  uint64_t a = (uint64_t)atim, m = (uint64_t)mtim;
-  p2_fs_set_times(e->handle, ts_tag(flags & __WASI_FSTFLAGS_ATIM, flags & __WASI_FSTFLAGS_ATIM_NOW),
-                  a / 1000000000u, (uint32_t)(a % 1000000000u),
-                  ts_tag(flags & __WASI_FSTFLAGS_MTIM, flags & __WASI_FSTFLAGS_MTIM_NOW), m / 1000000000u,
-                  (uint32_t)(m % 1000000000u), &r);
-  return r.is_err ? fs_errno(r.val) : 0;
+  p2_fs_set_times(e->handle, a.tag, a.s, a.ns, m.tag, m.s, m.ns, &r);
+  return unit_errno(&r);
 }
 
 P1_FN(i32, fd_advise)(i32 fd, i64 offset, i64 len, i32 advice) {
@@ -672,7 +678,7 @@ P1_FN(i32, fd_advise)(i32 fd, i64 offset, i64 len, i32 advice) {
   if (!e) return __WASI_ERRNO_BADF;
   p2_result_u8 r;
   p2_fs_advise(e->handle, (uint64_t)offset, (uint64_t)len, advice, &r);
-  return r.is_err ? fs_errno(r.val) : 0;
+  return unit_errno(&r);
 }
 
 P1_FN(i32, fd_allocate)(i32 fd, i64 offset, i64 len) {
@@ -685,7 +691,7 @@ P1_FN(i32, fd_sync)(i32 fd) {
   if (!e) return __WASI_ERRNO_BADF;
   p2_result_u8 r;
   p2_fs_sync(e->handle, &r);
-  return r.is_err ? fs_errno(r.val) : 0;
+  return unit_errno(&r);
 }
 
 P1_FN(i32, fd_datasync)(i32 fd) {
@@ -693,7 +699,7 @@ P1_FN(i32, fd_datasync)(i32 fd) {
   if (!e) return __WASI_ERRNO_BADF;
   p2_result_u8 r;
   p2_fs_sync_data(e->handle, &r);
-  return r.is_err ? fs_errno(r.val) : 0;
+  return unit_errno(&r);
 }
 
 /* ------------------------------------------------------------- readdir */
@@ -819,13 +825,12 @@ P1_FN(i32, path_filestat_get)(i32 fd, i32 flags, PATH_ARGS, i32 out) {
 P1_FN(i32, path_filestat_set_times)(i32 fd, i32 flags, PATH_ARGS, i64 atim, i64 mtim, i32 fst) {
   fd_entry* d = fd_get_fs(fd);
   if (!d) return __WASI_ERRNO_BADF;
+  new_ts a = new_timestamp(atim, fst & __WASI_FSTFLAGS_ATIM, fst & __WASI_FSTFLAGS_ATIM_NOW);
+  new_ts m = new_timestamp(mtim, fst & __WASI_FSTFLAGS_MTIM, fst & __WASI_FSTFLAGS_MTIM_NOW);
   p2_result_u8 r;
-  uint64_t a = (uint64_t)atim, m = (uint64_t)mtim;
-  p2_fs_set_times_at(d->handle, flags & __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, PATH_PTR,
-                     ts_tag(fst & __WASI_FSTFLAGS_ATIM, fst & __WASI_FSTFLAGS_ATIM_NOW), a / 1000000000u,
-                     (uint32_t)(a % 1000000000u), ts_tag(fst & __WASI_FSTFLAGS_MTIM, fst & __WASI_FSTFLAGS_MTIM_NOW),
-                     m / 1000000000u, (uint32_t)(m % 1000000000u), &r);
-  return r.is_err ? fs_errno(r.val) : 0;
+  p2_fs_set_times_at(d->handle, flags & __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, PATH_PTR, a.tag, a.s, a.ns, m.tag, m.s,
+                     m.ns, &r);
+  return unit_errno(&r);
 }
 
 P1_FN(i32, path_create_directory)(i32 fd, PATH_ARGS) {
@@ -833,7 +838,7 @@ P1_FN(i32, path_create_directory)(i32 fd, PATH_ARGS) {
   if (!d) return __WASI_ERRNO_BADF;
   p2_result_u8 r;
   p2_fs_create_directory_at(d->handle, PATH_PTR, &r);
-  return r.is_err ? fs_errno(r.val) : 0;
+  return unit_errno(&r);
 }
 
 P1_FN(i32, path_remove_directory)(i32 fd, PATH_ARGS) {
@@ -841,7 +846,7 @@ P1_FN(i32, path_remove_directory)(i32 fd, PATH_ARGS) {
   if (!d) return __WASI_ERRNO_BADF;
   p2_result_u8 r;
   p2_fs_remove_directory_at(d->handle, PATH_PTR, &r);
-  return r.is_err ? fs_errno(r.val) : 0;
+  return unit_errno(&r);
 }
 
 P1_FN(i32, path_unlink_file)(i32 fd, PATH_ARGS) {
@@ -849,7 +854,7 @@ P1_FN(i32, path_unlink_file)(i32 fd, PATH_ARGS) {
   if (!d) return __WASI_ERRNO_BADF;
   p2_result_u8 r;
   p2_fs_unlink_file_at(d->handle, PATH_PTR, &r);
-  return r.is_err ? fs_errno(r.val) : 0;
+  return unit_errno(&r);
 }
 
 P1_FN(i32, path_rename)(i32 fd, i32 old_path, i32 old_len, i32 new_fd, i32 new_path, i32 new_len) {
@@ -859,7 +864,7 @@ P1_FN(i32, path_rename)(i32 fd, i32 old_path, i32 old_len, i32 new_fd, i32 new_p
   p2_result_u8 r;
   p2_fs_rename_at(d->handle, (const char*)old_path, (uint32_t)old_len, nd->handle, (const char*)new_path,
                   (uint32_t)new_len, &r);
-  return r.is_err ? fs_errno(r.val) : 0;
+  return unit_errno(&r);
 }
 
 P1_FN(i32, path_symlink)(i32 old_path, i32 old_len, i32 fd, i32 new_path, i32 new_len) {
@@ -868,7 +873,7 @@ P1_FN(i32, path_symlink)(i32 old_path, i32 old_len, i32 fd, i32 new_path, i32 ne
   p2_result_u8 r;
   p2_fs_symlink_at(d->handle, (const char*)old_path, (uint32_t)old_len, (const char*)new_path, (uint32_t)new_len,
                    &r);
-  return r.is_err ? fs_errno(r.val) : 0;
+  return unit_errno(&r);
 }
 
 P1_FN(i32, path_link)(i32 old_fd, i32 old_flags, i32 old_path, i32 old_len, i32 new_fd, i32 new_path,
@@ -879,7 +884,7 @@ P1_FN(i32, path_link)(i32 old_fd, i32 old_flags, i32 old_path, i32 old_len, i32 
   p2_result_u8 r;
   p2_fs_link_at(d->handle, old_flags & __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, (const char*)old_path,
                 (uint32_t)old_len, nd->handle, (const char*)new_path, (uint32_t)new_len, &r);
-  return r.is_err ? fs_errno(r.val) : 0;
+  return unit_errno(&r);
 }
 
 P1_FN(i32, path_readlink)(i32 fd, PATH_ARGS, i32 buf, i32 buf_len, i32 used_out) {
