@@ -66,6 +66,8 @@ class Printer {
   }
 
  private:
+  friend std::string compono::wit::print_type(const Resolve&, Type);
+  friend std::string compono::wit::print_function(const Resolve&, const Function&);
   const Resolve& r_;
   int indent_ = 0;
   // Inside a world: types that an `include ... with { a as b }` renamed.
@@ -130,6 +132,11 @@ class Printer {
   }
 
   std::string type(Type t, bool alias_top = false) const {
+    return type_impl(t, alias_top, 0);
+  }
+  std::string type_impl(Type t, bool alias_top, int depth) const {
+    if (depth > 200) return "...";
+    auto type = [&](Type x, bool top = false) { return type_impl(x, top, depth + 1); };
     if (!t.is_def()) return prim_name(t.kind);
     const TypeDef& d = r_.types[t.id];
     if (!renamed_.empty()) {
@@ -164,6 +171,9 @@ class Printer {
   }
 
   std::string func_sig(const Function& f, bool skip_self, bool is_static) const {
+    return func_sig_impl(f, skip_self, is_static);
+  }
+  std::string func_sig_impl(const Function& f, bool skip_self, bool is_static) const {
     std::string s;
     if (is_static) s += "static ";
     if (f.is_async) s += "async ";
@@ -419,6 +429,16 @@ std::string print_package(const Resolve& resolve, PackageId pkg, bool nested) {
   Printer p(resolve);
   p.package(pkg, nested);
   return std::move(p.out);
+}
+
+std::string print_type(const Resolve& resolve, Type t) {
+  Printer p(resolve);
+  return p.type(t);
+}
+
+std::string print_function(const Resolve& resolve, const Function& f) {
+  Printer p(resolve);
+  return p.func_sig(f, false, false);
 }
 
 std::string print_loaded(const Loaded& loaded) {

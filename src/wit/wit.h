@@ -297,6 +297,11 @@ std::string print_package(const Resolve& resolve, PackageId pkg, bool nested = f
 // others as nested `package x:y { .. }` blocks, followed by every other
 // (dependency) package as nested blocks, so the output is self-contained.
 std::string print_loaded(const Loaded& loaded);
+// WIT text of a type use ("list<u8>", "borrow<r>"; an own handle prints as
+// the resource name) and of a function type ("func(a: u32) -> string",
+// "async func()"; every param is listed, including a method's `self`).
+std::string print_type(const Resolve& resolve, Type t);
+std::string print_function(const Resolve& resolve, const Function& f);
 
 // ---------------------------------------------------------------- encoding
 
