@@ -170,6 +170,16 @@ bool TypeDef::operator==(const TypeDef& o) const {
          async == o.async && decls == o.decls && dtor == o.dtor && rep == o.rep;
 }
 
+uint32_t add_core_module(Component& c, std::span<const uint8_t> module) {
+  auto buf = std::make_shared<std::vector<uint8_t>>();
+  if (c.bytes) *buf = *c.bytes;
+  uint32_t begin = uint32_t(buf->size());
+  buf->insert(buf->end(), module.begin(), module.end());
+  c.core_modules.push_back(ByteRange{begin, uint32_t(buf->size())});
+  c.bytes = std::move(buf);
+  return uint32_t(c.core_modules.size() - 1);
+}
+
 bool Component::same_structure(const Component& o) const {
   if (core_modules.size() != o.core_modules.size()) return false;
   for (size_t i = 0; i < core_modules.size(); ++i) {

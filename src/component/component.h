@@ -375,6 +375,11 @@ struct Component {
   bool same_structure(const Component& o) const;
 };
 
+// Append a copy of a core module to a (hand-built or decoded) component,
+// e.g. for `compono new`; returns its index among c.core_modules.  When
+// c.items is non-empty the caller adds the matching Item.
+uint32_t add_core_module(Component& c, std::span<const uint8_t> module);
+
 // Is this a component (vs a core module)?  Checks the preamble only.
 bool is_component(std::span<const uint8_t> bytes);
 
@@ -393,7 +398,9 @@ struct ValidateOptions {
 // A summary of a validated component for its users.
 struct ComponentInfo {
   struct Entry { std::string name; ExternKind kind; std::string type; };
-  std::vector<Entry> imports;  // with a printed type ("func(x: u32) -> string")
+  // With a WIT-like printed type: "func(x: u32) -> string",
+  // "instance { f: func() }", "type resource#0", ...
+  std::vector<Entry> imports;
   std::vector<Entry> exports;
 };
 

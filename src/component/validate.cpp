@@ -182,6 +182,63 @@ class Validator {
 
   static bool is_defined_value(TypeKind k) { return k <= TypeKind::Map; }
 
+  // WIT-like rendering of a resolved type, for ComponentInfo and messages.
+  std::string print_vt(const VT& v, int depth = 0) {
+    if (v.prim) return to_string(v.p);
+    return print_type(v.id, depth);
+  }
+  std::string print_ent(const Ent& e, int depth) {
+    switch (e.kind) {
+      case ExternKind::Module: return "core module";
+      case ExternKind::Value: return "value " + print_vt(e.vt, depth);
+      case ExternKind::Type: return "type " + print_type(e.id, depth);
+      default: return print_type(e.id, depth);
+    }
+  }
+  std::string print_type(uint32_t id, int depth = 0) {
+    if (depth > 8) return "...";
+    const SType& t = types[id];
+    auto join = [&](auto&& f, size_t n) {
+      std::string out;
+      for (size_t k = 0; k < n; ++k) out += (k ? ", " : "") + f(k);
+      return out;
+    };
+    switch (t.kind) {
+      case TypeKind::Prim: return to_string(t.prim);
+      case TypeKind::Record:
+        return "record { " + join([&](size_t k) { return t.names[k] + ": " + print_vt(*t.vts[k], depth + 1); }, t.names.size()) + " }";
+      case TypeKind::Variant:
+        return "variant { " + join([&](size_t k) { return t.names[k] + (t.vts[k] ? "(" + print_vt(*t.vts[k], depth + 1) + ")" : ""); }, t.names.size()) + " }";
+      case TypeKind::List: return "list<" + print_vt(*t.a, depth + 1) + ">";
+      case TypeKind::FixedList: return "list<" + print_vt(*t.a, depth + 1) + ", " + std::to_string(t.length) + ">";
+      case TypeKind::Tuple: return "tuple<" + join([&](size_t k) { return print_vt(*t.vts[k], depth + 1); }, t.vts.size()) + ">";
+      case TypeKind::Flags: return "flags { " + join([&](size_t k) { return t.names[k]; }, t.names.size()) + " }";
+      case TypeKind::Enum: return "enum { " + join([&](size_t k) { return t.names[k]; }, t.names.size()) + " }";
+      case TypeKind::Option: return "option<" + print_vt(*t.a, depth + 1) + ">";
+      case TypeKind::Result:
+        if (!t.a && !t.b) return "result";
+        return "result<" + (t.a ? print_vt(*t.a, depth + 1) : "_") + (t.b ? ", " + print_vt(*t.b, depth + 1) : "") + ">";
+      case TypeKind::Own: return "own<resource#" + std::to_string(t.rid) + ">";
+      case TypeKind::Borrow: return "borrow<resource#" + std::to_string(t.rid) + ">";
+      case TypeKind::Stream: return t.a ? "stream<" + print_vt(*t.a, depth + 1) + ">" : "stream";
+      case TypeKind::Future: return t.a ? "future<" + print_vt(*t.a, depth + 1) + ">" : "future";
+      case TypeKind::Map: return "map<" + print_vt(*t.a, depth + 1) + ", " + print_vt(*t.b, depth + 1) + ">";
+      case TypeKind::Func:
+        return std::string(t.async ? "async func(" : "func(") +
+               join([&](size_t k) { return t.names[k] + ": " + print_vt(*t.vts[k], depth + 1); }, t.names.size()) + ")" +
+               (t.a ? " -> " + print_vt(*t.a, depth + 1) : "");
+      case TypeKind::Resource: return "resource#" + std::to_string(t.rid);
+      case TypeKind::Instance:
+        return "instance { " + join([&](size_t k) { return t.exports[k].first + ": " + print_ent(t.exports[k].second, depth + 1); }, t.exports.size()) + " }";
+      case TypeKind::Component:
+        return "component { " +
+               join([&](size_t k) { return "import " + t.imports[k].first + ": " + print_ent(t.imports[k].second, depth + 1); }, t.imports.size()) +
+               (t.imports.empty() || t.exports.empty() ? "" : ", ") +
+               join([&](size_t k) { return "export " + t.exports[k].first + ": " + print_ent(t.exports[k].second, depth + 1); }, t.exports.size()) + " }";
+    }
+    return "?";
+  }
+
   Result<VT> valtype(const ValType& v, Scope& s) {
     if (v.is_prim) return VT{true, v.prim, 0};
     if (v.index >= s.types.size()) return err("type index out of bounds");
@@ -1966,8 +2023,8 @@ Result<ComponentInfo> validate(const Component& c, const ValidateOptions& opts) 
   Validator v(opts);
   COMPONO_TRY(uint32_t id, v.component(c));
   ComponentInfo info;
-  for (auto& [n, e] : v.types[id].imports) info.imports.push_back({n, e.kind, to_string(e.kind)});
-  for (auto& [n, e] : v.types[id].exports) info.exports.push_back({n, e.kind, to_string(e.kind)});
+  for (auto& [n, e] : v.types[id].imports) info.imports.push_back({n, e.kind, v.print_ent(e, 0)});
+  for (auto& [n, e] : v.types[id].exports) info.exports.push_back({n, e.kind, v.print_ent(e, 0)});
   return info;
 }
 

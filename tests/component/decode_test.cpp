@@ -194,6 +194,7 @@ TEST(ComponentDecode, SampleDecodesAndValidates) {
   ASSERT_EQ(v->exports.size(), 1u);
   EXPECT_EQ(v->exports[0].name, "run");
   EXPECT_EQ(v->exports[0].kind, cm::ExternKind::Func);
+  EXPECT_EQ(v->exports[0].type, "func(x: u32)");
 }
 
 TEST(ComponentDecode, LiftSignatureMismatchIsInvalid) {

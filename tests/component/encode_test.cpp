@@ -54,6 +54,8 @@ TEST(ComponentEncode, HandBuiltComponentValidates) {
   ASSERT_TRUE(v2) << v2.error().to_string();
   ASSERT_EQ(v2->imports.size(), 2u);
   EXPECT_EQ(v2->imports[1].name, "f");
+  EXPECT_EQ(v2->imports[0].type, "type record { x: u32, name: string }");
+  EXPECT_EQ(v2->imports[1].type, "func(p: record { x: u32, name: string }) -> bool");
   EXPECT_EQ(cm::encode(*d2), bin2);
 }
 
@@ -84,4 +86,55 @@ TEST(ComponentEncode, RoundTripKeepsSectionsAndBytes) {
   auto again = cm::decode(cm::encode(*c));
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->same_structure(*c));
+}
+
+TEST(ComponentEncode, AddCoreModuleAndLift) {
+  // A component built from a core module the way `compono new` does:
+  // module exporting (func "f" (param i32 i32)) and memory, lifted as
+  // func(s: string) with memory + realloc options.
+  static const uint8_t mod[] = {
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      0x01, 0x0e, 0x02, 0x60, 0x02, 0x7f, 0x7f, 0x00, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7f, 0x01, 0x7f,  // types
+      0x03, 0x03, 0x02, 0x00, 0x01,                                                                  // funcs
+      0x05, 0x03, 0x01, 0x00, 0x01,                                                                  // memory
+      0x07, 0x1a, 0x03, 0x01, 'f', 0x00, 0x00, 0x03, 'm', 'e', 'm', 0x02, 0x00,
+      0x0c, 'c', 'a', 'b', 'i', '_', 'r', 'e', 'a', 'l', 'l', 'o', 'c', 0x00, 0x01,                   // exports
+      0x0a, 0x09, 0x02, 0x02, 0x00, 0x0b, 0x04, 0x00, 0x41, 0x00, 0x0b};                              // code
+  cm::Component c;
+  EXPECT_EQ(cm::add_core_module(c, mod), 0u);
+  cm::CoreInstance inst;
+  c.core_instances.push_back(inst);
+  for (auto [sort, name] : {std::pair{cm::CoreSort::Func, "f"}, {cm::CoreSort::Memory, "mem"}, {cm::CoreSort::Func, "cabi_realloc"}}) {
+    cm::Alias a;
+    a.sort = cm::Sort{cm::SortKind::Core, sort};
+    a.target = cm::Alias::CoreExport;
+    a.name = name;
+    c.aliases.push_back(a);
+  }
+  cm::TypeDef fn;
+  fn.kind = cm::TypeKind::Func;
+  fn.fields = {{"s", cm::ValType::of(cm::PrimValType::String)}};
+  c.types.push_back(fn);
+  cm::Canon lift;
+  lift.kind = cm::CanonKind::Lift;
+  lift.func = 0;
+  lift.type = 0;
+  lift.opts = {{cm::CanonOptKind::Utf8, 0}, {cm::CanonOptKind::Memory, 0}, {cm::CanonOptKind::Realloc, 1}};
+  c.canons.push_back(lift);
+  cm::Export ex;
+  ex.name.name = "greet";
+  ex.item = cm::SortIdx{cm::Sort{cm::SortKind::Func, cm::CoreSort::Func}, 0};
+  c.exports.push_back(ex);
+  // core types, types, imports, modules, components, core instances, ... : types come first,
+  // which is fine since the lift's type is defined before it's used.
+  auto bin = cm::encode(c);
+  auto v = cm::decode_and_validate(bin);
+  ASSERT_TRUE(v) << v.error().to_string();
+  ASSERT_EQ(v->exports.size(), 1u);
+  EXPECT_EQ(v->exports[0].type, "func(s: string)");
+  // Without realloc the lift is invalid (strings in parameters need it).
+  c.canons[0].opts.pop_back();
+  auto bad = cm::decode_and_validate(cm::encode(c));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("canonical option `realloc` is required"), std::string::npos);
 }
