@@ -24,8 +24,9 @@ void add_wast_command(CLI::App& app) {
       "\n"
       "Every command of a script is one check.  Failures are printed as\n"
       "`file:line: command: expected ..., got ...`, and the run ends with\n"
-      "`N passed, N failed, N skipped`.  Text-format assert_malformed modules and\n"
-      "v128 values are skipped (counted).  Exit status: 0 iff nothing failed.\n"
+      "`N passed, N failed, N skipped`.  Text-format modules (assert_malformed\n"
+      "with `module quote`) are skipped (counted): there is no text parser.\n"
+      "Exit status: 0 iff nothing failed.\n"
       "The `spectest` module (print*, global_i32/i64/f32/f64, table, memory) is\n"
       "available for import.");
   cmd->add_option("SCRIPT", st->scripts, "Script(s) to run (.json from wast2json, or .wast)")->required();

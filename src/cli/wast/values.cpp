@@ -152,8 +152,11 @@ Result<ScriptValue> parse_v128(const std::string& lane_type, const std::string* 
   else return fail("bad v128 lane type \"" + lane_type + "\"");
   size_t count = 128 / bits;
   if (n != count) return fail("v128 " + lane_type + " needs " + std::to_string(count) + " lanes");
+  bool is_float = lane_type[0] == 'f';
+  v.lane_patterns.assign(n, ScriptValue::Pattern::Exact);
   for (size_t i = 0; i < n; ++i) {
-    if (lanes[i].rfind("nan:", 0) == 0) return fail("v128 NaN lane patterns are not supported");
+    if (is_float && lanes[i] == "nan:canonical") { v.lane_patterns[i] = ScriptValue::Pattern::CanonicalNan; continue; }
+    if (is_float && lanes[i] == "nan:arithmetic") { v.lane_patterns[i] = ScriptValue::Pattern::ArithmeticNan; continue; }
     COMPONO_TRY(uint64_t lane, parse_u64(lanes[i], bits));
     for (unsigned b = 0; b < bits / 8; ++b) v.v128[i * (bits / 8) + b] = uint8_t(lane >> (8 * b));
   }
@@ -172,8 +175,24 @@ bool matches(const ScriptValue& e, const ActualValue& a) {
       if (e.pattern == P::CanonicalNan) return is_canonical_nan(e.kind, a.bits);
       if (e.pattern == P::ArithmeticNan) return is_arithmetic_nan(e.kind, a.bits);
       return e.bits == a.bits;
-    case Kind::V128:
-      return e.v128 == a.v128;
+    case Kind::V128: {
+      if (e.lane_patterns.empty()) return e.v128 == a.v128;
+      size_t n = e.lane_patterns.size(), width = 16 / n;
+      Kind lane_kind = width == 4 ? Kind::F32 : Kind::F64;
+      for (size_t i = 0; i < n; ++i) {
+        uint64_t ev = 0, av = 0;
+        for (size_t b = 0; b < width; ++b) {
+          ev |= uint64_t(e.v128[i * width + b]) << (8 * b);
+          av |= uint64_t(a.v128[i * width + b]) << (8 * b);
+        }
+        switch (e.lane_patterns[i]) {
+          case P::CanonicalNan: if (!is_canonical_nan(lane_kind, av)) return false; break;
+          case P::ArithmeticNan: if (!is_arithmetic_nan(lane_kind, av)) return false; break;
+          default: if (ev != av) return false; break;
+        }
+      }
+      return true;
+    }
     case Kind::FuncRef:
       if (e.pattern == P::Null) return a.is_null;
       return false;
@@ -194,7 +213,23 @@ std::string to_string(const ScriptValue& v) {
     case P::Null: return s + "null";
     case P::Exact: break;
   }
-  if (v.kind == Kind::V128) return s + v128_string(v.v128);
+  if (v.kind == Kind::V128) {
+    bool any_nan = false;
+    for (auto p : v.lane_patterns) any_nan |= p != P::Exact;
+    if (!any_nan) return s + v128_string(v.v128);
+    // f32x4/f64x2 with NaN lanes: print lane by lane.
+    size_t n = v.lane_patterns.size(), width = 16 / n;
+    s += v.lane_type + "x" + std::to_string(n) + "[";
+    for (size_t i = 0; i < n; ++i) {
+      if (i) s += ' ';
+      if (v.lane_patterns[i] == P::CanonicalNan) { s += "nan:canonical"; continue; }
+      if (v.lane_patterns[i] == P::ArithmeticNan) { s += "nan:arithmetic"; continue; }
+      uint64_t lane = 0;
+      for (size_t b = 0; b < width; ++b) lane |= uint64_t(v.v128[i * width + b]) << (8 * b);
+      s += hex(lane);
+    }
+    return s + "]";
+  }
   if (v.kind == Kind::ExternRef || v.kind == Kind::FuncRef) return s + std::to_string(v.bits);
   return s + number_string(v.kind, v.bits);
 }

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "compono/result.h"
 
@@ -27,9 +28,10 @@ struct ScriptValue {
   // reference number (ref.extern N).  v128: lanes in `v128` (little endian).
   uint64_t bits = 0;
   std::array<uint8_t, 16> v128{};
-  // v128 lanes written as NaN patterns are unsupported (the runner skips
-  // v128 anyway); lane shape kept for printing.
+  // v128: the lane shape ("i8".."i64", "f32", "f64") and, per lane, Exact
+  // or a NaN pattern (float lanes only).
   std::string lane_type;
+  std::vector<Pattern> lane_patterns;
 };
 
 // Parse {"type": type, "value": value} (value as wast2json writes it:
