@@ -293,12 +293,13 @@ TEST_F(WasiRun, FileSystemOperations) {
       "symlink: ok", "readlink=c.txt", "lstat: ok", "link is_symlink=1", "ls /sandbox/d: c.txt link@",
       "open via link: ok", "read=5 'alpha'", "lseek=2", "write=2", "ftruncate: ok", "fstat: ok", "size=4",
       "rmdir nonempty: Directory not empty", "unlink link: ok", "unlink c: ok", "rmdir: ok",
-      "stat gone: No such file or directory"};
+      "stat gone: No such file or directory", "mkdir many: ok", "many: 300 files, index sum 44850"};
   auto got = lines(o.out);
   ASSERT_EQ(got.size(), std::size(expected)) << o.out;
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], expected[i]) << "line " << i;
   EXPECT_FALSE(exists(sandbox + "/d"));
   EXPECT_EQ(slurp(sandbox + "/result.txt"), "fs_ops done\n");
+  EXPECT_TRUE(exists(sandbox + "/many/a rather long file name number 299.txt"));
 }
 
 TEST_F(WasiRun, StdinPollAndRead) {

@@ -74,6 +74,26 @@ int main() {
   check("unlink c", unlink("/sandbox/d/c.txt"));
   check("rmdir", rmdir("/sandbox/d"));
   check("stat gone", stat("/sandbox/d", &st));
+  // Many entries with long names: readdir needs several fd_readdir calls,
+  // resumed by cookie.
+  check("mkdir many", mkdir("/sandbox/many", 0755));
+  for (int i = 0; i < 300; ++i) {
+    char p[128];
+    std::snprintf(p, sizeof p, "/sandbox/many/a rather long file name number %03d.txt", i);
+    write_file(p, "");
+  }
+  if (DIR* d = opendir("/sandbox/many")) {
+    int files = 0, sum = 0;
+    while (dirent* e = readdir(d)) {
+      int k;
+      if (std::sscanf(e->d_name, "a rather long file name number %d.txt", &k) == 1) {
+        ++files;
+        sum += k;
+      }
+    }
+    closedir(d);
+    std::printf("many: %d files, index sum %d\n", files, sum);
+  }
   // Leave one file for the host to check.
   write_file("/sandbox/result.txt", "fs_ops done\n");
   return 0;
