@@ -12,6 +12,7 @@
 // Inside the world type every imported/exported interface is an instance type;
 // types an interface `use`s from another one are aliased out of that earlier
 // instance (`alias export`) and into the instance type (`alias outer 1`).
+#include <map>
 #include <unordered_map>
 
 #include "wit/wit.h"
@@ -76,6 +77,7 @@ struct Scope {
   std::uint32_t types = 0;
   std::uint32_t instances = 0;
   std::unordered_map<TypeId, std::uint32_t> map;  // WIT type -> index here
+  std::map<Bytes, std::uint32_t> funcs;            // function type -> index here
   Scope* outer = nullptr;
 };
 
@@ -247,10 +249,12 @@ class Encoder {
   }
 
   // Index of WIT type `id` in scope `s`, defining anonymous types as needed.
-  std::uint32_t type_index(Scope& s, TypeId id) {
+  // `fresh`: define this anonymous type anew even if it already has an index
+  // (a named `type x = list<u8>` is its own type, as in wit-parser).
+  std::uint32_t type_index(Scope& s, TypeId id, bool fresh = false) {
     auto f = s.map.find(id);
-    if (f != s.map.end()) return f->second;
-    if (s.outer) {
+    if (f != s.map.end() && !fresh) return f->second;
+    if (s.outer && !fresh) {
       auto o = s.outer->map.find(id);
       if (o != s.outer->map.end()) {
         std::uint32_t idx = alias_outer(s, o->second);
@@ -320,7 +324,7 @@ class Encoder {
         break;
     }
     std::uint32_t idx = def(s, b);
-    if (d.name.empty()) s.map[id] = idx;  // named types get their index from their export
+    if (d.name.empty() && !fresh) s.map[id] = idx;  // named types get their index from their export
     return idx;
   }
 
@@ -339,7 +343,11 @@ class Encoder {
       b.push_back(0x01);
       b.push_back(0x00);
     }
-    return def(s, b);
+    auto known = s.funcs.find(b);
+    if (known != s.funcs.end()) return known->second;
+    std::uint32_t idx = def(s, b);
+    s.funcs.emplace(std::move(b), idx);
+    return idx;
   }
 
   // A named type declared (imported/exported) in scope `s`: a world type in
@@ -365,7 +373,7 @@ class Encoder {
       std::uint32_t target;
       if (d.kind == TypeDefKind::Alias) {
         if (d.type.is_def()) {
-          target = type_index(s, d.type.id);
+          target = type_index(s, d.type.id, r_.types[d.type.id].name.empty());
         } else {
           Bytes b{prim_code(d.type.kind)};
           target = def(s, b);

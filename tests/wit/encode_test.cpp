@@ -145,7 +145,13 @@ TEST(WitEncode, MatchesWitComponentByteForByte) {
       j.wit = wit.string();
       j.world = wid;
       j.out = tmp / (std::to_string(jobs.size()) + ".wasm");
-      std::string spec = l->resolve.packages[l->main].name.to_string() + "/" + wname;
+      const PackageName& pn = l->resolve.packages[l->main].name;
+      auto esc = [](const std::string& n) {
+        for (const char* k : {"async", "type", "world", "interface", "package", "use", "func", "resource", "record"})
+          if (n == k) return "%" + n;
+        return n;
+      };
+      std::string spec = esc(pn.ns) + ":" + esc(pn.name) + "/" + esc(wname) + (pn.version.empty() ? "" : "@" + pn.version);
       list.push_back({{"wit", j.wit}, {"world", spec}, {"features", features}, {"out", j.out.string()}});
       j.loaded = *l;
       jobs.push_back(std::move(j));
