@@ -3,12 +3,14 @@
 // Treats the input as a binary module: compile (decode + validate +
 // translate); if that succeeds, instantiate it with stub imports (functions
 // returning zero values, small tables/memories/globals of the imported
-// types) and call every exported function with zero arguments.  Fuel, call
+// types) and call every exported function, with zero arguments and with
+// edge-case arguments.  Fuel, call
 // depth, memory and table sizes are bounded so every input finishes
 // quickly.  Errors and traps are expected; crashes, sanitizer reports and
 // hangs are bugs.
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <vector>
 
@@ -70,6 +72,44 @@ bool make_stub_imports(w::Store& store, const w::Module& m, std::vector<w::Exter
   return true;
 }
 
+// Interesting argument values, picked deterministically from the input's
+// hash so the same input always makes the same calls.
+struct ArgPicker {
+  uint64_t state;
+  uint64_t next() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  }
+  w::Value pick(w::ValType t) {
+    static const uint64_t ints[] = {0, 1, 2, 7, 31, 32, 63, 64, 0xff, 0xffff, 0x10000, 0x7fffffff,
+                                    0x80000000, 0xffffffff, 0x7fffffffffffffffull,
+                                    0x8000000000000000ull, ~uint64_t(0), ~uint64_t(0) - 1};
+    static const uint32_t f32s[] = {0, 0x80000000u, 0x3f800000u, 0xbf800000u, 0x7f800000u, 0xff800000u,
+                                    0x7fc00000u, 0x7fa00000u, 0x00000001u, 0x4f000000u, 0xcf000000u, 0x5f000000u};
+    static const uint64_t f64s[] = {0, 0x8000000000000000ull, 0x3ff0000000000000ull, 0xbff0000000000000ull,
+                                    0x7ff0000000000000ull, 0xfff0000000000000ull, 0x7ff8000000000000ull,
+                                    0x7ff4000000000000ull, 1, 0x41e0000000000000ull, 0xc1e0000000000000ull,
+                                    0x43e0000000000000ull};
+    uint64_t r = next();
+    switch (t) {
+      case w::ValType::I32: return w::Value::i32(int32_t(uint32_t(ints[r % std::size(ints)])));
+      case w::ValType::I64: return w::Value::i64(int64_t(ints[r % std::size(ints)]));
+      case w::ValType::F32: return w::Value::f32_from_bits(f32s[r % std::size(f32s)]);
+      case w::ValType::F64: return w::Value::f64_from_bits(f64s[r % std::size(f64s)]);
+      case w::ValType::ExternRef: return (r & 1) ? w::Value::externref(r >> 1) : w::Value::null_ref(t);
+      default: return w::Value::zero(t);
+    }
+  }
+};
+
+uint64_t hash_bytes(const uint8_t* data, size_t size) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a
+  for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 0x100000001b3ull;
+  return h | 1;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -96,20 +136,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto inst = w::Instance::create(store, *module, imports);
   if (!inst) return 0;
 
+  // Call every exported function twice: with zero arguments, then with
+  // edge-case values (INT_MIN, -1, NaNs, infinities, ...).
+  ArgPicker picker{hash_bytes(data, size)};
   size_t calls = 0;
   for (const auto& e : inst->exports()) {
     if (e.item.kind() != w::ExternKind::Func) continue;
     if (++calls > kMaxExportCalls) break;
     w::Func f = e.item.func();
     w::FuncType ft = f.type();
-    std::vector<w::Value> args;
-    for (auto t : ft.params) args.push_back(w::Value::zero(t));
-    store.set_fuel(kFuelPerCall);
-    auto r = f.call(store, args);
-    if (!r) {
-      (void)r.error().to_string();
-    } else if (r->size() != ft.results.size()) {
-      __builtin_trap();  // the engine returned the wrong number of results
+    for (int round = 0; round < 2; ++round) {
+      std::vector<w::Value> args;
+      for (auto t : ft.params) args.push_back(round == 0 ? w::Value::zero(t) : picker.pick(t));
+      store.set_fuel(kFuelPerCall);
+      auto r = f.call(store, args);
+      if (!r) {
+        (void)r.error().to_string();
+        continue;
+      }
+      if (r->size() != ft.results.size()) __builtin_trap();  // wrong number of results
+      for (size_t i = 0; i < r->size(); ++i)
+        if ((*r)[i].type() != ft.results[i]) __builtin_trap();  // wrong result type
     }
   }
   return 0;
