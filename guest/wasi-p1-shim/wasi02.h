@@ -60,7 +60,6 @@ typedef struct {
 
 P2_IMPORT("wasi:io/error", "[resource-drop]error") void p2_drop_error(p2_handle h);
 P2_IMPORT("wasi:io/poll", "[resource-drop]pollable") void p2_drop_pollable(p2_handle h);
-P2_IMPORT("wasi:io/poll", "[method]pollable.block") void p2_pollable_block(p2_handle self);
 typedef struct { uint32_t* ptr; size_t len; } p2_list_u32;
 P2_IMPORT("wasi:io/poll", "poll") void p2_poll(const p2_handle* in, size_t n, p2_list_u32* ret);
 P2_IMPORT("wasi:io/streams", "[resource-drop]input-stream") void p2_drop_input_stream(p2_handle h);
@@ -132,7 +131,6 @@ typedef struct {
 FS_IMPORT("[resource-drop]descriptor") void p2_drop_descriptor(p2_handle h);
 FS_IMPORT("[resource-drop]directory-entry-stream") void p2_drop_dir_stream(p2_handle h);
 FS_IMPORT("[method]descriptor.get-type") void p2_fs_get_type(p2_handle self, p2_result_u8* ret);
-FS_IMPORT("[method]descriptor.get-flags") void p2_fs_get_flags(p2_handle self, p2_result_u8* ret);
 FS_IMPORT("[method]descriptor.read")
 void p2_fs_read(p2_handle self, uint64_t len, uint64_t offset, p2_result_read* ret);
 FS_IMPORT("[method]descriptor.write")
