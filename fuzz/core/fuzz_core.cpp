@@ -10,6 +10,8 @@
 // hangs are bugs.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <iterator>
 #include <span>
 #include <vector>
@@ -110,10 +112,24 @@ uint64_t hash_bytes(const uint8_t* data, size_t size) {
   return h | 1;
 }
 
+// COMPONO_FUZZ_REPORT=1: print "compono: accept" / "compono: reject <error>"
+// for every input (used by diff-wabt.sh to compare with wasm-validate).
+bool report_mode() {
+  static const bool on = [] {
+    const char* v = std::getenv("COMPONO_FUZZ_REPORT");
+    return v && *v && *v != '0';
+  }();
+  return on;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto module = w::Module::compile(std::span<const uint8_t>(data, size));
+  if (report_mode()) {
+    std::fprintf(stderr, "compono: %s%s\n", module ? "accept" : "reject ",
+                 module ? "" : module.error().to_string().c_str());
+  }
   if (!module) {
     (void)module.error().to_string();
     return 0;
