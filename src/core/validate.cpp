@@ -748,8 +748,13 @@ Result<void> Validator::run() {
   }
 
   // Function bodies.
-  for (uint32_t i = 0; i < m.functions.size(); ++i)
-    if (!function(m.num_imported_funcs + i, m.functions[i])) return Failure{err_};
+  for (uint32_t i = 0; i < m.functions.size(); ++i) {
+    if (!function(m.num_imported_funcs + i, m.functions[i])) {
+      // Name the function for diagnostics (after the spec's message text).
+      err_.message += " in function " + m.func_name(m.num_imported_funcs + i);
+      return Failure{err_};
+    }
+  }
   return {};
 }
 

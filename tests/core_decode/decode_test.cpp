@@ -393,3 +393,12 @@ TEST(Decode, TruncationsAndCorruptionsAreHandled) {
   }
   EXPECT_GT(decoded, 0u);
 }
+
+TEST(DecodeMalformed, LocalsLimit) {
+  // 50000 declared locals are accepted, 50001 are "too many locals".
+  auto ok = one_func({0x01, 0xd0, 0x86, 0x03, 0x7f, 0x0b});
+  auto m = decode(ok);
+  ASSERT_TRUE(m.has_value()) << m.error().to_string();
+  EXPECT_EQ(m->functions[0].locals.size(), 50000u);
+  EXPECT_EQ(decode_error(one_func({0x02, 0xd0, 0x86, 0x03, 0x7f, 0x01, 0x7e, 0x0b})).message, "too many locals");
+}

@@ -191,7 +191,7 @@ TEST(Validate, TypedSelectArity) {
   ASSERT_TRUE(m.has_value()) << m.error().to_string();
   auto v = validate(*m);
   ASSERT_FALSE(v.has_value());
-  EXPECT_EQ(v.error().message, "invalid result arity");
+  EXPECT_EQ(v.error().message, "invalid result arity in function func[0]");
   EXPECT_EQ(b[v.error().offset], 0x1c);
 }
 
@@ -264,4 +264,15 @@ TEST(Module, ImportIndexHelpersAndBlockTypes) {
   BlockType x = block_type_from_s33(7);
   EXPECT_EQ(x.kind, BlockType::Kind::Index);
   EXPECT_EQ(x.index, 7u);
+}
+
+TEST(Validate, BodyErrorsNameTheFunction) {
+  if (!have_wat2wasm()) GTEST_SKIP() << "wat2wasm not installed";
+  auto b = wat("(module (func $ok) (func $broken (local.get 3) drop))", "--no-check --debug-names");
+  ASSERT_FALSE(b.empty());
+  auto m = decode(b);
+  ASSERT_TRUE(m.has_value()) << m.error().to_string();
+  auto v = validate(*m);
+  ASSERT_FALSE(v.has_value());
+  EXPECT_EQ(v.error().message, "unknown local 3 in function broken");
 }
