@@ -60,9 +60,18 @@ namespace compono::core {
 #define COMPONO_IMM_IOPS(X)                                                        \
   X(I32Add) X(I32Sub) X(I32Mul) X(I32And) X(I32Or) X(I32Xor) X(I32Shl) X(I32ShrS) \
   X(I32ShrU) X(I32Eq) X(I32Ne) X(I32LtS) X(I32LtU) X(I32GtS) X(I32GtU) X(I32LeS)  \
-  X(I32LeU) X(I32GeS) X(I32GeU) X(I64Add) X(I64Sub) X(I64Mul) X(I64And) X(I64Or)  \
+  X(I32LeU) X(I32GeS) X(I32GeU) X(I32Rotl) X(I32Rotr) X(I64Rotl) X(I64Rotr) X(I64Add) X(I64Sub) X(I64Mul) X(I64And) X(I64Or)  \
   X(I64Xor) X(I64Shl) X(I64ShrS) X(I64ShrU) X(I64Eq) X(I64Ne) X(I64LtS) X(I64LtU) \
   X(I64GtS) X(I64GtU) X(I64LeS) X(I64LeU) X(I64GeS) X(I64GeU)
+
+// Loads and stores with a fused `i32.add imm` on the address (the sum wraps
+// at 32 bits before the offset is added, as in wasm):
+//   loads  d base imm offset      stores  base value imm offset
+#define COMPONO_MEM_IOPS(X)                                                              \
+  X(I32Load) X(I64Load) X(F32Load) X(F64Load) X(I32Load8S) X(I32Load8U) X(I32Load16S)  \
+  X(I32Load16U) X(I64Load8S) X(I64Load8U) X(I64Load16S) X(I64Load16U) X(I64Load32S)    \
+  X(I64Load32U) X(I32Store) X(I64Store) X(F32Store) X(F64Store) X(I32Store8)           \
+  X(I32Store16) X(I64Store8) X(I64Store16) X(I64Store32)
 
 // Compare-and-branch fusions (i32 compares).
 #define COMPONO_BRCMP_IOPS(X) \
@@ -79,10 +88,13 @@ enum class IOp : uint16_t {
 #define COMPONO_IOP_PLAIN_(n) n,
 #define COMPONO_IOP_IMM_(n) n##_I,
 #define COMPONO_IOP_BR_(n) BrIf_##n, BrIfI_##n,
+#define COMPONO_IOP_MEM_(n) n##_A,
   COMPONO_CONTROL_IOPS(COMPONO_IOP_PLAIN_)
   COMPONO_SIMPLE_IOPS(COMPONO_IOP_PLAIN_)
   COMPONO_IMM_IOPS(COMPONO_IOP_IMM_)
   COMPONO_BRCMP_IOPS(COMPONO_IOP_BR_)
+  COMPONO_MEM_IOPS(COMPONO_IOP_MEM_)
+#undef COMPONO_IOP_MEM_
 #undef COMPONO_IOP_PLAIN_
 #undef COMPONO_IOP_IMM_
 #undef COMPONO_IOP_BR_

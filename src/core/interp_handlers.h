@@ -150,6 +150,14 @@ HANDLER(MemoryFill) {
     std::memcpy(&v, mem + ea, sizeof(T));                            \
     R(0) = conv;                                                     \
     NEXT(5);                                                         \
+  }                                                                  \
+  HANDLER(name##_A) {                                                \
+    uint64_t ea = uint64_t(uint32_t(U32(1) + I(2))) + I(3);          \
+    if (COMPONO_UNLIKELY(ea + sizeof(T) > memsize)) TRAP(MemoryOOB); \
+    T v;                                                             \
+    std::memcpy(&v, mem + ea, sizeof(T));                            \
+    R(0) = conv;                                                     \
+    NEXT(6);                                                         \
   }
 COMPONO_LOAD(I32Load, uint32_t, uint64_t(v))
 COMPONO_LOAD(I64Load, uint64_t, v)
@@ -174,6 +182,13 @@ COMPONO_LOAD(I64Load32U, uint32_t, uint64_t(v))
     T v = T(R(1));                                                   \
     std::memcpy(mem + ea, &v, sizeof(T));                            \
     NEXT(5);                                                         \
+  }                                                                  \
+  HANDLER(name##_A) {                                                \
+    uint64_t ea = uint64_t(uint32_t(U32(0) + I(2))) + I(3);          \
+    if (COMPONO_UNLIKELY(ea + sizeof(T) > memsize)) TRAP(MemoryOOB); \
+    T v = T(R(1));                                                   \
+    std::memcpy(mem + ea, &v, sizeof(T));                            \
+    NEXT(6);                                                         \
   }
 COMPONO_STORE(I32Store, uint32_t)
 COMPONO_STORE(I64Store, uint64_t)
@@ -252,8 +267,8 @@ COMPONO_B32I(I32Xor, a ^ b)
 COMPONO_B32I(I32Shl, a << (b & 31))
 COMPONO_B32I(I32ShrS, uint32_t(int32_t(a) >> (b & 31)))
 COMPONO_B32I(I32ShrU, a >> (b & 31))
-COMPONO_B32(I32Rotl, std::rotl(a, int(b & 31)))
-COMPONO_B32(I32Rotr, std::rotr(a, int(b & 31)))
+COMPONO_B32I(I32Rotl, std::rotl(a, int(b & 31)))
+COMPONO_B32I(I32Rotr, std::rotr(a, int(b & 31)))
 COMPONO_B32I(I32Eq, a == b)
 COMPONO_B32I(I32Ne, a != b)
 COMPONO_B32I(I32LtS, int32_t(a) < int32_t(b))
@@ -273,8 +288,8 @@ COMPONO_B64I(I64Xor, a ^ b)
 COMPONO_B64I(I64Shl, a << (b & 63))
 COMPONO_B64I(I64ShrS, uint64_t(int64_t(a) >> (b & 63)))
 COMPONO_B64I(I64ShrU, a >> (b & 63))
-COMPONO_B64(I64Rotl, std::rotl(a, int(b & 63)))
-COMPONO_B64(I64Rotr, std::rotr(a, int(b & 63)))
+COMPONO_B64I(I64Rotl, std::rotl(a, int(b & 63)))
+COMPONO_B64I(I64Rotr, std::rotr(a, int(b & 63)))
 COMPONO_B64I(I64Eq, uint64_t(a == b))
 COMPONO_B64I(I64Ne, uint64_t(a != b))
 COMPONO_B64I(I64LtS, uint64_t(int64_t(a) < int64_t(b)))

@@ -69,6 +69,14 @@ IOp simple_iop(Op op) {
     default: return IOp::Unreachable;
   }
 }
+IOp mem_add_iop(Op op) {
+  switch (op) {
+#define COMPONO_X_(n) case Op::n: return IOp::n##_A;
+    COMPONO_MEM_IOPS(COMPONO_X_)
+#undef COMPONO_X_
+    default: return IOp::Unreachable;
+  }
+}
 IOp brcmp_iop(Op op, bool imm) {
   switch (op) {
 #define COMPONO_X_(n) case Op::n: return imm ? IOp::BrIfI_##n : IOp::BrIf_##n;
@@ -204,7 +212,7 @@ class Translator {
   }
   void w(uint32_t x) { code_.push_back(x); }
   uint32_t pos() const { return uint32_t(code_.size()); }
-  void barrier() { last_end_ = kNone; cmp_end_ = kNone; }
+  void barrier() { last_end_ = kNone; cmp_end_ = kNone; add_end_ = kNone; }
 
   // --- virtual stack --------------------------------------------------------
   uint32_t home(size_t i) const { return nlocals_ + uint32_t(i); }
@@ -474,6 +482,13 @@ class Translator {
         w(a);
         w(imm);
         if (is_cmp) note_cmp(start, o, a, imm, true);
+        if (o == Op::I32Add) {
+          add_start_ = start;
+          add_end_ = code_.size();
+          add_h_ = top();
+          add_base_ = a;
+          add_imm_ = imm;
+        }
         return;
       }
     }
@@ -536,6 +551,21 @@ class Translator {
         r.u32_unchecked();
         uint32_t off = r.u32_unchecked();
         if (s == Sig::II_V || s == Sig::IL_V || s == Sig::IF_V || s == Sig::ID_V) {
+          if (add_end_ == code_.size() && vs_.size() >= 2 && vs_[top() - 1].k == VEntry::Home &&
+              add_h_ == top() - 1) {
+            // (x + imm) computed by the previous instruction: fuse it.
+            code_.resize(add_start_);
+            uint32_t base = add_base_, imm = add_imm_;
+            barrier();
+            uint32_t v = src(top());
+            pop(2);
+            op(mem_add_iop(o));
+            w(base);
+            w(v);
+            w(imm);
+            w(off);
+            return;
+          }
           uint32_t v = src(top());
           uint32_t a = src(top() - 1);
           pop(2);
@@ -545,6 +575,20 @@ class Translator {
           w(off);
           barrier();
         } else {
+          if (add_end_ == code_.size() && vs_.back().k == VEntry::Home && add_h_ == top()) {
+            code_.resize(add_start_);
+            uint32_t base = add_base_, imm = add_imm_;
+            barrier();
+            pop();
+            uint32_t d = push_home();
+            op(mem_add_iop(o));
+            record_dst(pos(), 4);
+            w(d);
+            w(base);
+            w(imm);
+            w(off);
+            return;
+          }
           uint32_t a = src(top());
           pop();
           uint32_t d = push_home();
@@ -954,6 +998,8 @@ class Translator {
   uint32_t dead_depth_ = 0;
   size_t last_end_ = kNone, last_dst_pos_ = 0, last_h_ = 0;
   size_t cmp_start_ = 0, cmp_end_ = kNone, cmp_h_ = 0;
+  size_t add_start_ = 0, add_end_ = kNone, add_h_ = 0;
+  uint32_t add_base_ = 0, add_imm_ = 0;
   Op cmp_op_ = Op::Nop;
   uint32_t cmp_a_ = 0, cmp_b_ = 0;
   bool cmp_imm_ = false;
