@@ -25,7 +25,7 @@ namespace {
 
 using detail::CoreModuleInfo;
 
-constexpr size_t kMaxTypes = 1u << 20;  // arena bound against type blow-up
+constexpr size_t kMaxTypes = 1u << 18;  // arena bound against type blow-up (~50 MB)
 
 struct VT {
   bool prim = true;
