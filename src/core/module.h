@@ -213,6 +213,20 @@ inline BlockType block_type_from_s33(int64_t v) {
 // encoding", "section size mismatch", ...).
 Result<Module> decode(std::span<const uint8_t> bytes);
 
+// What decode() + validate() guarantee to code that walks a function body
+// afterwards (the translator), so it may use Reader's *_unchecked reads:
+//  - Function::body spans the instructions after the locals up to and
+//    including the final `end`; blocks nest properly and every `else`
+//    belongs to an `if`; every opcode is a known Wasm 2.0 non-SIMD one
+//    (op_info(code).known) and every immediate is well-formed (LEB128 within
+//    its width, memory/reserved bytes zero, select's type vector of length 1).
+//  - Block types are s33 (see block_type_from_s33); indices are in range;
+//    operand types match the spec's typing rules; unreachable code after
+//    br/br_table/return/unreachable is validated with the polymorphic stack.
+//  - Function::locals has at most 50000 entries (params not included).
+//  - memory.init/data.drop name segments < data_count (or < datas.size() when
+//    the module has neither a data count nor a data section).
+
 // Validate a decoded module per the spec's algorithm (MVP, sign-extension,
 // non-trapping float-to-int, multi-value, bulk memory, reference types).
 // Errors carry the spec's message ("type mismatch", "unknown function", ...)
