@@ -338,8 +338,16 @@ Errno Ctx::rw(GuestMem m, uint32_t fd, uint32_t iovs, uint32_t n, const uint64_t
   if (!m.in_bounds(iovs, uint64_t(n) * 8)) return err::fault;
   if (!m.in_bounds(out, 4)) return err::fault;
   if (offset && int64_t(*offset) < 0) return err::inval;
-  std::vector<iovec> v;
-  v.reserve(std::min<uint32_t>(n, 1024));
+  // The host iovecs point straight into guest memory (after the bounds
+  // checks); a few fit on the stack, which is the common case.
+  iovec small[16];
+  std::vector<iovec> big;
+  iovec* v = small;
+  if (n > 16) {
+    big.resize(std::min<uint32_t>(n, IOV_MAX));
+    v = big.data();
+  }
+  int count = 0;
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t ptr = 0, len = 0;
     (void)m.load<uint32_t>(iovs + 8 * i, ptr);
@@ -347,18 +355,15 @@ Errno Ctx::rw(GuestMem m, uint32_t fd, uint32_t iovs, uint32_t n, const uint64_t
     uint8_t* p = m.at(ptr, len);
     if (!p) return err::fault;
     if (len == 0) continue;
-    if (v.size() < IOV_MAX) v.push_back(iovec{p, len});
+    if (count < IOV_MAX) v[count++] = iovec{p, len};
   }
-  ssize_t r;
-  if (v.empty()) {
-    r = 0;
-  } else {
+  ssize_t r = 0;
+  if (count > 0) {
     do {
       if (offset)
-        r = write ? ::pwritev(e->fd.get(), v.data(), int(v.size()), off_t(*offset))
-                  : ::preadv(e->fd.get(), v.data(), int(v.size()), off_t(*offset));
+        r = write ? ::pwritev(e->fd.get(), v, count, off_t(*offset)) : ::preadv(e->fd.get(), v, count, off_t(*offset));
       else
-        r = write ? ::writev(e->fd.get(), v.data(), int(v.size())) : ::readv(e->fd.get(), v.data(), int(v.size()));
+        r = write ? ::writev(e->fd.get(), v, count) : ::readv(e->fd.get(), v, count);
     } while (r < 0 && errno == EINTR);
     if (r < 0) return last_errno();
   }
@@ -504,10 +509,16 @@ Errno Ctx::path_create_directory(GuestMem m, uint32_t fd, uint32_t path, uint32_
 }
 
 Errno Ctx::path_filestat_get(GuestMem m, uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, uint32_t out) {
+  // Stat the final name without following first; only a symlink there
+  // (with symlink_follow) needs the second, expanding resolution.
   Resolved r;
-  if (Errno e = resolve_at(m, fd, path, len, flags & lookupflags::symlink_follow, r)) return e;
+  if (Errno e = resolve_at(m, fd, path, len, false, r)) return e;
   struct stat st;
   if (::fstatat(r.dirfd, r.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return last_errno();
+  if (S_ISLNK(st.st_mode) && (flags & lookupflags::symlink_follow)) {
+    if (Errno e = resolve_at(m, fd, path, len, true, r)) return e;
+    if (::fstatat(r.dirfd, r.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return last_errno();
+  }
   if (r.trailing_slash && !S_ISDIR(st.st_mode)) return err::notdir;
   return store_filestat(m, out, st) ? err::success : err::fault;
 }
@@ -535,8 +546,11 @@ Errno Ctx::path_open(GuestMem m, uint32_t fd, uint32_t dirflags, uint32_t path, 
   FdEntry* dir;
   if (Errno e = get_dir(fd, dir)) return e;
   if (!m.in_bounds(out, 4)) return err::fault;
+  // The final name is opened with O_NOFOLLOW; if it turns out to be a
+  // symlink and symlink_follow is set, it is expanded (confined) and retried.
+  bool follow = dirflags & lookupflags::symlink_follow;
   Resolved r;
-  if (Errno e = resolve_at(m, fd, path, len, dirflags & lookupflags::symlink_follow, r)) return e;
+  if (Errno e = resolve_at(m, fd, path, len, false, r)) return e;
   bool read = base & (rights::fd_read | rights::fd_readdir);
   bool write = base & (rights::fd_write | rights::fd_datasync | rights::fd_allocate | rights::fd_filestat_set_size);
   if (fdf & fdflags::append) write = true;
@@ -563,10 +577,18 @@ Errno Ctx::path_open(GuestMem m, uint32_t fd, uint32_t dirflags, uint32_t path, 
     flags |= O_DIRECTORY;
   }
   int h = ::openat(r.dirfd, r.name.c_str(), flags, 0666);
-  if (h < 0) {
-    // Writing to a directory: POSIX says EISDIR.
-    return last_errno();
+  if (h < 0 && (errno == ELOOP || errno == ENOTDIR) && r.name != ".") {
+    int e0 = errno;
+    struct stat lst;
+    if (::fstatat(r.dirfd, r.name.c_str(), &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode)) {
+      if (!follow) return err::loop;  // POSIX O_NOFOLLOW (Linux says ENOTDIR with O_DIRECTORY)
+      if (Errno e = resolve_at(m, fd, path, len, true, r)) return e;
+      h = ::openat(r.dirfd, r.name.c_str(), flags, 0666);
+    } else {
+      errno = e0;
+    }
   }
+  if (h < 0) return last_errno();
   auto e = std::make_unique<FdEntry>();
   e->fd.reset(h);
   struct stat st;

@@ -163,37 +163,30 @@ Errno resolve(int base_dirfd, std::string_view path, bool follow_final, Resolved
       break;
     }
     std::string target;
-    if (read_link(cur(), c, target)) {
-      if (++expansions > kMaxSymlinkExpansions) return err::loop;
-      if (target.empty()) return err::noent;
-      if (target.front() == '/') return err::notcapable;
-      if (target.back() == '/') trailing = true;
-      split_into(target, comps, true);
-      if (last && comps.empty()) {  // a link to "." or similar
-        final_name = ".";
-        break;
+    int e = 0;
+    if (!last) {
+      // Usually a plain directory: one openat.  O_NOFOLLOW makes a symlink
+      // fail (ENOTDIR/ELOOP); only then do we read it and expand it.
+      int fd = ::openat(cur(), c.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd >= 0) {
+        stack.emplace_back(fd);
+        continue;
       }
-      continue;
-    }
-    int e = errno;
-    if (e != EINVAL) {  // EINVAL: exists but isn't a symlink
-      if (last && e == ENOENT) {  // a name to be created
-        final_name = std::move(c);
-        break;
-      }
-      return from_host_errno(e);
-    }
-    if (last) {
+      e = errno;
+      if (e != ENOTDIR && e != ELOOP) return from_host_errno(e);
+      if (!read_link(cur(), c, target)) return err::notdir;  // a file used as a directory
+    } else if (!read_link(cur(), c, target)) {
+      e = errno;
+      // EINVAL: it exists and isn't a symlink; ENOENT: a name to be created.
+      if (e != EINVAL && e != ENOENT) return from_host_errno(e);
       final_name = std::move(c);
       break;
     }
-    int fd = ::openat(cur(), c.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      e = errno;
-      // A symlink swapped in after the readlinkat check shows up as ELOOP/ENOTDIR.
-      return from_host_errno(e == ELOOP ? ENOTDIR : e);
-    }
-    stack.emplace_back(fd);
+    if (++expansions > kMaxSymlinkExpansions) return err::loop;
+    if (target.empty()) return err::noent;
+    if (target.front() == '/') return err::notcapable;
+    if (target.back() == '/') trailing = true;
+    split_into(target, comps, true);
   }
 
   out.trailing_slash = trailing;

@@ -372,6 +372,19 @@ TEST_F(Sandbox, OpenRefusesEscapes) {
   EXPECT_EQ(open_path(*c, "sub/link_escape/outside/secret.txt", 0, rights::fd_read, &fd), err::notcapable);
   EXPECT_EQ(open_path(*c, "../created.txt", oflags::creat, rights::fd_write, &fd), err::notcapable);
   EXPECT_FALSE(host_exists(root + "/created.txt"));
+  // Creating through a dangling symlink: inside it creates the target,
+  // pointing outside it is refused and nothing appears there.
+  ASSERT_EQ(::symlink("../outside/new.txt", (sandbox + "/dangling_out").c_str()), 0);
+  ASSERT_EQ(::symlink("sub/created_via_link.txt", (sandbox + "/dangling_in").c_str()), 0);
+  EXPECT_EQ(open_path(*c, "dangling_out", oflags::creat, rights::fd_write, &fd), err::notcapable);
+  EXPECT_FALSE(host_exists(outside + "/new.txt"));
+  ASSERT_EQ(open_path(*c, "dangling_in", oflags::creat, rights::fd_write, &fd), err::success);
+  EXPECT_TRUE(host_exists(sandbox + "/sub/created_via_link.txt"));
+  EXPECT_EQ(open_path(*c, "dangling_in", oflags::creat | oflags::excl, rights::fd_write, &fd), err::exist);
+  // A directory reached through a symlink.
+  ASSERT_EQ(::symlink("sub", (sandbox + "/dirlink").c_str()), 0);
+  EXPECT_EQ(open_path(*c, "dirlink", oflags::directory, rights::fd_readdir, &fd), err::success);
+  EXPECT_EQ(open_path(*c, "dirlink", oflags::directory, rights::fd_readdir, &fd, false), err::loop);
   // Not following the final symlink: opening the link itself is `loop`.
   EXPECT_EQ(open_path(*c, "link_up_file", 0, rights::fd_read, &fd, false), err::loop);
   EXPECT_EQ(open_path(*c, "loop_a", 0, rights::fd_read, &fd), err::loop);
