@@ -60,8 +60,9 @@ struct Preview1Config {
 };
 
 // The state of one WASI preview 1 guest: arguments, environment and its fd
-// table.  Copies share the same state.  It must stay alive while the
-// instance linked against it runs (the host functions hold a reference).
+// table.  Copies share the same state, and so do the host functions
+// add_to_linker() defines (they hold a reference), so the state lives as
+// long as any of them.  One Preview1 serves one instance at a time.
 class Preview1 {
  public:
   // Fails if a preopened directory can't be opened ("wasi: cannot open
@@ -82,8 +83,9 @@ class Preview1 {
 };
 
 // Exit status of a finished `_start` call, as a command-line runner reports
-// it: 0 on normal return, the proc_exit code (low 8 bits kept as is, e.g. 7)
-// when the guest exited, and kTrapExitStatus when it trapped.
+// it: 0 on normal return, the proc_exit code when the guest exited (a
+// process exit status keeps only its low 8 bits), and kTrapExitStatus (134,
+// as for SIGABRT) when it trapped.
 constexpr int kTrapExitStatus = 134;
 int exit_status(const wasm::CallResult& result);
 
