@@ -192,7 +192,9 @@ bool Decoder::expr(Reader& r, bool in_function) {
     const OpInfo info = op_info(code);
     if (!info.known) {
       char buf[64];
-      if (code > 0xff || (code >> 8) != 0)
+      if (m_.bytes[at] == kPrefixSIMD)
+        std::snprintf(buf, sizeof buf, "illegal opcode fd: SIMD instructions are not supported");
+      else if (code > 0xff)
         std::snprintf(buf, sizeof buf, "illegal opcode %02x %x", unsigned(m_.bytes[at]), unsigned(code & 0xff));
       else
         std::snprintf(buf, sizeof buf, "illegal opcode %02x", unsigned(code));

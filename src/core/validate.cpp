@@ -244,6 +244,8 @@ bool Validator::memarg(Reader& r, Op op, size_t at) {
 }
 
 bool Validator::const_expr(const ConstExpr& e, ValType expected) {
+  if (e.code.begin > e.code.end || e.code.end > m_.bytes.size())
+    return fail("constant expression outside the module's bytes", Error::npos);
   const uint8_t* base = m_.bytes.data();
   Reader r(base + e.code.begin, base + e.code.end, e.code.begin);
   size_t depth = 0;  // values produced
@@ -294,6 +296,8 @@ bool Validator::function(uint32_t index, const Function& f) {
   push_ctrl(Op::Block, {}, {ft.results.data(), uint32_t(ft.results.size())});
   (void)index;
 
+  if (f.body.begin > f.body.end || f.body.end > m_.bytes.size())
+    return fail("function body outside the module's bytes", Error::npos);
   const uint8_t* base = m_.bytes.data();
   Reader r(base + f.body.begin, base + f.body.end, f.body.begin);
   const uint32_t nfuncs = m_.num_funcs();
@@ -664,6 +668,7 @@ Result<void> Validator::run() {
   // Function references declared outside function bodies (C.refs).
   declared_refs_.assign(m.num_funcs(), 0);
   auto note_refs = [&](const ConstExpr& e) {
+    if (e.code.begin > e.code.end || e.code.end > m.bytes.size()) return;
     const uint8_t* base = m.bytes.data();
     Reader r(base + e.code.begin, base + e.code.end, e.code.begin);
     uint8_t b;

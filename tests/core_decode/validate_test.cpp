@@ -276,3 +276,19 @@ TEST(Validate, BodyErrorsNameTheFunction) {
   ASSERT_FALSE(v.has_value());
   EXPECT_EQ(v.error().message, "unknown local 3 in function broken");
 }
+
+TEST(Validate, HandBuiltModuleWithBadSpansIsRejected) {
+  // validate() is meant for decoded modules, but bad spans in a hand-built
+  // IR must still be an error rather than an out-of-bounds read.
+  Module m;
+  m.bytes = {0x0b};
+  m.types.push_back(FuncType{});
+  Function f;
+  f.body = Span{0, 100};
+  m.functions.push_back(f);
+  auto v = validate(m);
+  ASSERT_FALSE(v.has_value());
+  EXPECT_TRUE(starts_with(v.error().message, "function body outside")) << v.error().message;
+  m.functions[0].body = Span{0, 1};
+  EXPECT_TRUE(validate(m).has_value());
+}
