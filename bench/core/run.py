@@ -359,7 +359,7 @@ def compile_time(args, programs):
         return
     largest = max(wasms, key=os.path.getsize)
     r = run_process([tool, "--reps", "20", largest], 300)
-    line = first_line(r.out) or first_line(r.err)
+    line = (r.out.strip() or r.err.strip()).splitlines()[0] if (r.out.strip() or r.err.strip()) else ""
     if r.rc != 0:
         log("compile time: compono failed on %s: %s" % (os.path.basename(largest), line))
         return
