@@ -142,12 +142,12 @@ class Decoder {
     if (count <= r.remaining()) v.reserve(v.size() + count);
   }
 
-  // Walks an instruction sequence up to and including the `end` closing
-  // depth 0.  `in_function` enables the END-expected heuristics for bodies.
-  bool expr(Reader& r, bool in_function);
+  // Walks an instruction sequence syntactically, up to and including the
+  // `end` that closes depth 0.
+  bool expr(Reader& r);
   bool const_expr(Reader& r, ConstExpr& e) {
     uint32_t begin = uint32_t(r.offset());
-    if (!expr(r, false)) return false;
+    if (!expr(r)) return false;
     e.code = Span{begin, uint32_t(r.offset())};
     return true;
   }
@@ -164,25 +164,21 @@ class Decoder {
   bool section_datacount(Reader& r);
   bool section_code(Reader& r);
   bool section_data(Reader& r);
-  bool section_custom(Reader& r, uint32_t section_begin, uint32_t section_end);
+  bool section_custom(Reader& r, uint32_t section_end);
   void parse_names(uint32_t begin, uint32_t end);
 
   Module& m_;
   bool failed_ = false;
   Error err_;
-  bool seen_function_section_ = false;
   bool seen_code_section_ = false;
   bool seen_data_section_ = false;
   std::vector<uint8_t> blocks_;  // walker: 1 for an open `if` without else yet
-  uint32_t declared_funcs_ = 0;
-  uint32_t code_count_ = 0;
   bool uses_data_count_ = false;
   size_t first_data_use_ = 0;
   size_t section_end_ = 0;  // absolute end of the section being read
 };
 
-bool Decoder::expr(Reader& r, bool in_function) {
-  (void)in_function;
+bool Decoder::expr(Reader& r) {
   blocks_.clear();
   for (;;) {
     size_t at = r.offset();
@@ -384,8 +380,6 @@ bool Decoder::section_import(Reader& r) {
 bool Decoder::section_function(Reader& r) {
   uint32_t n;
   if (!u32(r, n)) return false;
-  seen_function_section_ = true;
-  declared_funcs_ = n;
   reserve(m_.functions, n, r);
   for (uint32_t i = 0; i < n; ++i) {
     Function f;
@@ -532,7 +526,6 @@ bool Decoder::section_code(Reader& r) {
   size_t count_at = r.offset();
   if (!u32(r, n)) return false;
   seen_code_section_ = true;
-  code_count_ = n;
   if (n != m_.functions.size())
     return fail("function and code section have inconsistent lengths", count_at);
   for (uint32_t i = 0; i < n; ++i) {
@@ -565,7 +558,7 @@ bool Decoder::section_code(Reader& r) {
       f.locals.insert(f.locals.end(), c, t);
     }
     uint32_t begin = uint32_t(body.offset());
-    if (!expr(body, true)) return false;
+    if (!expr(body)) return false;
     if (body.offset() != body_end) return fail("section size mismatch", body.offset());
     f.body = Span{begin, uint32_t(body.offset())};
   }
@@ -602,8 +595,7 @@ bool Decoder::section_data(Reader& r) {
   return true;
 }
 
-bool Decoder::section_custom(Reader& r, uint32_t section_begin, uint32_t section_end) {
-  (void)section_begin;
+bool Decoder::section_custom(Reader& r, uint32_t section_end) {
   CustomSection c;
   if (!name(r, c.name)) return false;
   c.contents = Span{uint32_t(r.offset()), section_end};
@@ -709,7 +701,7 @@ Result<void> Decoder::run() {
     r.skip(size);
     bool ok = false;
     switch (id) {
-      case 0: ok = section_custom(s, uint32_t(begin), uint32_t(begin + size)); break;
+      case 0: ok = section_custom(s, uint32_t(begin + size)); break;
       case 1: ok = section_type(s); break;
       case 2: ok = section_import(s); break;
       case 3: ok = section_function(s); break;
