@@ -248,9 +248,11 @@ void add_run_command(CLI::App& app) {
                   "Program arguments (after `--` if they look like options), or with --invoke the "
                   "function's arguments");
   cmd->add_option("--dir", o->dirs, "Preopen host directory HOST as guest path GUEST (HOST[::GUEST]; repeatable)")
-      ->type_name("HOST[::GUEST]");
+      ->type_name("HOST[::GUEST]")
+      ->allow_extra_args(false);  // one value per --dir, so options may precede FILE
   cmd->add_option("--env", o->envs, "Set a guest environment variable (repeatable; the host's is not inherited)")
-      ->type_name("KEY=VALUE");
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
   cmd->add_option("--invoke", o->invoke,
                   "Call export NAME with ARGS parsed by its parameter types (after `_initialize` if "
                   "exported) and print the results, one per line, instead of running `_start`")

@@ -241,6 +241,18 @@ TEST_F(WasiRun, DoneWhenViaCli) {
   expect_outside_untouched();
 }
 
+TEST_F(WasiRun, OptionsBeforeFileAndDashArguments) {
+  REQUIRE_GUESTS();
+  std::string prog = guest("hello_args");
+  Outcome o = run_cli({"run", "--dir", dir_arg(), "--env", "A=1", "--env", "B=2", prog, "--", "-v", "--x=y"});
+  EXPECT_EQ(o.status, 7) << o.err;
+  EXPECT_TRUE(has_line(o.out, "arg[1]=-v")) << o.out;
+  EXPECT_TRUE(has_line(o.out, "arg[2]=--x=y")) << o.out;
+  EXPECT_TRUE(has_line(o.out, "env A=1")) << o.out;
+  EXPECT_TRUE(has_line(o.out, "env B=2")) << o.out;
+  EXPECT_TRUE(has_line(o.out, "read back: written by the guest with 3 args")) << o.out;
+}
+
 TEST_F(WasiRun, PreopenUnderItsHostPath) {
   REQUIRE_GUESTS();
   // --dir HOST (no ::GUEST): the guest sees the host path.
