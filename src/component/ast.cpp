@@ -180,6 +180,37 @@ uint32_t add_core_module(Component& c, std::span<const uint8_t> module) {
   return uint32_t(c.core_modules.size() - 1);
 }
 
+namespace {
+uint32_t add_item(Component& c, Item::Kind k, size_t index) {
+  bool vector_kind = k != Item::CoreModule && k != Item::Component && k != Item::Start && k != Item::Custom;
+  uint32_t section = 0;
+  if (!c.items.empty()) {
+    const Item& last = c.items.back();
+    section = last.section + ((vector_kind && last.kind == k) ? 0 : 1);
+  }
+  c.items.push_back(Item{k, uint32_t(index), section, 0});
+  return uint32_t(index);
+}
+template <class T>
+uint32_t push(Component& c, std::vector<T>& v, T x, Item::Kind k) {
+  v.push_back(std::move(x));
+  return add_item(c, k, v.size() - 1);
+}
+}  // namespace
+
+uint32_t append(Component& c, std::span<const uint8_t> m) { return add_item(c, Item::CoreModule, add_core_module(c, m)); }
+uint32_t append(Component& c, CoreInstance v) { return push(c, c.core_instances, std::move(v), Item::CoreInstance); }
+uint32_t append(Component& c, CoreTypeDef v) { return push(c, c.core_types, std::move(v), Item::CoreType); }
+uint32_t append(Component& c, Component v) { return push(c, c.components, std::move(v), Item::Component); }
+uint32_t append(Component& c, Instance v) { return push(c, c.instances, std::move(v), Item::Instance); }
+uint32_t append(Component& c, Alias v) { return push(c, c.aliases, std::move(v), Item::Alias); }
+uint32_t append(Component& c, TypeDef v) { return push(c, c.types, std::move(v), Item::Type); }
+uint32_t append(Component& c, Canon v) { return push(c, c.canons, std::move(v), Item::Canon); }
+uint32_t append(Component& c, Start v) { return push(c, c.starts, std::move(v), Item::Start); }
+uint32_t append(Component& c, Import v) { return push(c, c.imports, std::move(v), Item::Import); }
+uint32_t append(Component& c, Export v) { return push(c, c.exports, std::move(v), Item::Export); }
+uint32_t append(Component& c, CustomSection v) { return push(c, c.customs, std::move(v), Item::Custom); }
+
 bool Component::same_structure(const Component& o) const {
   if (core_modules.size() != o.core_modules.size()) return false;
   for (size_t i = 0; i < core_modules.size(); ++i) {

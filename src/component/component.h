@@ -380,6 +380,25 @@ struct Component {
 // c.items is non-empty the caller adds the matching Item.
 uint32_t add_core_module(Component& c, std::span<const uint8_t> module);
 
+// Builder helpers for writing components in definition order (what
+// `compono new` needs: imports, lowers, core instances and lifts
+// interleave).  Each appends the definition and its Item; consecutive
+// definitions of one kind share a section.  They return the index of the
+// definition within its kind's vector (not the index space: aliases,
+// imports and canons all add to index spaces, see Binary.md).
+uint32_t append(Component& c, std::span<const uint8_t> core_module);
+uint32_t append(Component& c, CoreInstance v);
+uint32_t append(Component& c, CoreTypeDef v);
+uint32_t append(Component& c, Component nested);
+uint32_t append(Component& c, Instance v);
+uint32_t append(Component& c, Alias v);
+uint32_t append(Component& c, TypeDef v);
+uint32_t append(Component& c, Canon v);
+uint32_t append(Component& c, Start v);
+uint32_t append(Component& c, Import v);
+uint32_t append(Component& c, Export v);
+uint32_t append(Component& c, CustomSection v);
+
 // Is this a component (vs a core module)?  Checks the preamble only.
 bool is_component(std::span<const uint8_t> bytes);
 

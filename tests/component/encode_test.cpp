@@ -138,3 +138,50 @@ TEST(ComponentEncode, AddCoreModuleAndLift) {
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("canonical option `realloc` is required"), std::string::npos);
 }
+
+TEST(ComponentEncode, BuilderAppendKeepsDefinitionOrder) {
+  // import f: func(x: u32); lower it; bundle it into a core instance; that
+  // order (import, canon, core instance, alias) is not kind-by-kind.
+  cm::Component c;
+  cm::TypeDef fn;
+  fn.kind = cm::TypeKind::Func;
+  fn.fields = {{"x", cm::ValType::of(cm::PrimValType::U32)}};
+  EXPECT_EQ(cm::append(c, fn), 0u);
+  cm::Import im;
+  im.name.name = "f";
+  im.desc.kind = cm::ExternKind::Func;
+  im.desc.index = 0;
+  cm::append(c, im);
+  cm::Canon lower;
+  lower.kind = cm::CanonKind::Lower;
+  lower.func = 0;
+  cm::append(c, lower);
+  cm::CoreInstance bag;
+  bag.instantiate = false;
+  bag.exports.push_back({"f", cm::CoreSortIdx{cm::CoreSort::Func, 0}});
+  cm::append(c, bag);
+  cm::Alias a;
+  a.sort = cm::Sort{cm::SortKind::Core, cm::CoreSort::Func};
+  a.target = cm::Alias::CoreExport;
+  a.instance = 0;
+  a.name = "f";
+  cm::append(c, a);
+  cm::Canon lift;
+  lift.kind = cm::CanonKind::Lift;
+  lift.func = 1;
+  lift.type = 0;
+  cm::append(c, lift);  // a second canon section (not merged with the lower)
+  cm::Export ex;
+  ex.name.name = "g";
+  ex.item = cm::SortIdx{cm::Sort{cm::SortKind::Func, cm::CoreSort::Func}, 1};
+  cm::append(c, ex);
+  ASSERT_EQ(c.items.size(), 7u);
+  EXPECT_EQ(c.items[5].section, 5u);
+  auto bin = cm::encode(c);
+  auto d = cm::decode(bin);
+  ASSERT_TRUE(d) << d.error().to_string();
+  EXPECT_TRUE(d->same_structure(c));
+  auto v = cm::validate(*d);
+  ASSERT_TRUE(v) << v.error().to_string();
+  EXPECT_EQ(v->exports[0].type, "func(x: u32)");
+}
