@@ -15,9 +15,24 @@
 //
 // Errors are values (compono::Result); decode errors carry the byte offset
 // of the problem and a Wasmtime/wasmparser-compatible message ("unexpected
-// end-of-file", "invalid leading byte (0x7) for canonical function", ...).
-// Hostile input never crashes nor allocates more than a small multiple of its
-// own size.
+// end-of-file", "invalid leading byte (0x7) for canonical function", ...);
+// validation errors carry the offset of the offending definition and the
+// spec-test message texts ("resource types are not the same", ...).
+// Hostile input never crashes: vector counts are checked against the bytes
+// left before allocating, nesting (components, component/instance types) is
+// limited to 100 levels, and the validator's type arena is bounded.
+//
+// Validation covers: index spaces of every sort, defined-type rules (names,
+// kebab case, uniqueness, element-size limit), function results without
+// `borrow`, canon options and lift/lower core signatures (flattening limits
+// 16/1), resource types (fresh per definition, per instance-type import and
+// per instantiation; abstract imported resources bound at instantiation),
+// subtyping of instantiation arguments and export ascriptions, outer-alias
+// rules, external visibility of types, extern names (plain, interface with
+// semver, [constructor]/[method]/[static], `implements` attributes), and
+// embedded core modules via src/core (decode + validate).
+// Async builtins (stream/future/waitable/thread...) are decoded and given
+// core signatures but otherwise not checked.
 #pragma once
 
 #include <cstdint>
