@@ -487,6 +487,13 @@ TEST_F(WasiRun, BadPointersReturnFault) {
   EXPECT_EQ(o.status, 5) << o.err;
 }
 
+TEST_F(WasiRun, ProcExitDuringInstantiation) {
+  if (!WASI_HAVE_WAT) GTEST_SKIP() << "wat2wasm not found";
+  Outcome o = run_cli({"run", guest("start_exit")});
+  EXPECT_EQ(o.status, 9) << o.err;
+  EXPECT_EQ(o.err, "");
+}
+
 TEST_F(WasiRun, CliRejectsBadInputs) {
   Outcome o = run_cli({"run", root + "/missing.wasm"});
   EXPECT_EQ(o.status, 1);
