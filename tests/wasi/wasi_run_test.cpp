@@ -494,6 +494,13 @@ TEST_F(WasiRun, ProcExitDuringInstantiation) {
   EXPECT_EQ(o.err, "");
 }
 
+TEST_F(WasiRun, UnknownImportIsALinkError) {
+  if (!WASI_HAVE_WAT) GTEST_SKIP() << "wat2wasm not found";
+  Outcome o = run_cli({"run", guest("unknown_import")});
+  EXPECT_EQ(o.status, 1);
+  EXPECT_NE(o.err.find("env.not_provided"), std::string::npos) << o.err;
+}
+
 TEST_F(WasiRun, CliRejectsBadInputs) {
   Outcome o = run_cli({"run", root + "/missing.wasm"});
   EXPECT_EQ(o.status, 1);
