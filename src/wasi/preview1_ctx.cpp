@@ -101,14 +101,16 @@ Errno strings_sizes(GuestMem m, const std::vector<std::string>& v, uint32_t coun
 }
 
 Errno strings_get(GuestMem m, const std::vector<std::string>& v, uint32_t ptrs, uint32_t buf) {
+  uint8_t* table = m.at(ptrs, 4 * uint64_t(v.size()));
+  if (!table) return err::fault;
   uint64_t pos = buf;
   for (size_t i = 0; i < v.size(); ++i) {
     uint8_t* dst = m.at(pos, v[i].size() + 1);
-    if (!dst || pos > UINT32_MAX) return err::fault;
+    if (!dst) return err::fault;
     std::memcpy(dst, v[i].data(), v[i].size());
     dst[v[i].size()] = 0;
-    if (!m.store<uint32_t>(uint32_t(ptrs + 4 * i), uint32_t(pos))) return err::fault;
-    if (uint64_t(ptrs) + 4 * i + 4 > UINT32_MAX + 1ull) return err::fault;
+    uint32_t p32 = uint32_t(pos);  // pos < memory size <= 4 GiB
+    std::memcpy(table + 4 * i, &p32, 4);
     pos += v[i].size() + 1;
   }
   return err::success;

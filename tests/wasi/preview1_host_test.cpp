@@ -250,6 +250,9 @@ TEST_F(Sandbox, ArgsAndEnviron) {
   EXPECT_STREQ(reinterpret_cast<char*>(mem.data() + get<uint32_t>(204)), "LONGER=value");
   // Bad pointers are `fault`, never a host crash.
   EXPECT_EQ(c->args_get(gm(), 65534, 300), err::fault);
+  // The pointer table doesn't fit: nothing of it is written.
+  EXPECT_EQ(c->args_get(gm(), 65528, 300), err::fault);
+  EXPECT_EQ(get<uint64_t>(65528), 0u);
   EXPECT_EQ(c->args_get(gm(), 200, 65533), err::fault);
   EXPECT_EQ(c->args_sizes_get(gm(), 0xfffffff0u, 104), err::fault);
   EXPECT_EQ(c->environ_get(GuestMem{}, 0, 0), err::fault);
