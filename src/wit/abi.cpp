@@ -81,7 +81,8 @@ SizeAlign sa(const Resolve& r, Type t, int depth) {
     case TypeDefKind::List: case TypeDefKind::Map: return {8, 4};
     case TypeDefKind::FixedList: {
       SizeAlign e = sa(r, d.type, depth + 1);
-      return {e.size * d.length, e.align};
+      std::uint64_t total = static_cast<std::uint64_t>(e.size) * d.length;
+      return {total > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(total), e.align};
     }
     case TypeDefKind::Handle: case TypeDefKind::Resource: case TypeDefKind::Future: case TypeDefKind::Stream:
       return {4, 4};
@@ -113,7 +114,7 @@ void flat_variant(const Resolve& r, const std::vector<std::optional<Type>>& case
 }
 
 void flat(const Resolve& r, Type t, std::vector<CoreType>& out, int depth) {
-  if (depth > 1000) return;
+  if (depth > 1000 || out.size() > kFlattenLimit) return;
   switch (t.kind) {
     case Prim::S64: case Prim::U64: out.push_back(CoreType::I64); return;
     case Prim::F32: out.push_back(CoreType::F32); return;
@@ -142,9 +143,13 @@ void flat(const Resolve& r, Type t, std::vector<CoreType>& out, int depth) {
       return;
     }
     case TypeDefKind::List: case TypeDefKind::Map: out.push_back(CoreType::I32); out.push_back(CoreType::I32); return;
-    case TypeDefKind::FixedList:
-      for (std::uint32_t i = 0; i < d.length; ++i) flat(r, d.type, out, depth + 1);
+    case TypeDefKind::FixedList: {
+      std::vector<CoreType> e;
+      flat(r, d.type, e, depth + 1);
+      if (e.empty()) return;
+      for (std::uint32_t i = 0; i < d.length && out.size() <= kFlattenLimit; ++i) out.insert(out.end(), e.begin(), e.end());
       return;
+    }
     default: out.push_back(CoreType::I32); return;
   }
 }

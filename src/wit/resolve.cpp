@@ -295,8 +295,8 @@ class PackageResolver {
     }
     // dependency order, as the reference resolver lists them
     auto by_id = [](const auto& a, const auto& b) { return a.second < b.second; };
-    std::stable_sort(out.interfaces.begin(), out.interfaces.end(), by_id);
-    std::stable_sort(out.worlds.begin(), out.worlds.end(), by_id);
+    std::sort(out.interfaces.begin(), out.interfaces.end(), by_id);  // ids are unique
+    std::sort(out.worlds.begin(), out.worlds.end(), by_id);
     return {};
   }
 
@@ -398,6 +398,7 @@ class PackageResolver {
     const AstInterface& ai = pkg.bodies[b]->interfaces[i];
     if (st == State::Done) return iface_id_[key];
     if (st == State::Busy) return item_cycle(false, key, ref);
+    if (istack_.size() > 400) return R.err(ref ? ref->span : ai.name.span, "interface dependencies nest too deep");
     st = State::Busy;
     if (ref) istack_.push_back({false, key, ref->span, ref->name});
     COMPONO_TRY(InterfaceId id, resolve_interface(b, ai, kNoId));
@@ -413,6 +414,7 @@ class PackageResolver {
     const AstWorld& aw = pkg.bodies[b]->worlds[i];
     if (st == State::Done) return world_id_[key];
     if (st == State::Busy) return item_cycle(true, key, ref);
+    if (istack_.size() > 400) return R.err(ref ? ref->span : aw.name.span, "world dependencies nest too deep");
     st = State::Busy;
     if (ref) istack_.push_back({true, key, ref->span, ref->name});
     COMPONO_TRY(WorldId id, resolve_world(b, aw));
@@ -518,6 +520,7 @@ class PackageResolver {
         }
         return R.err(rep.span, "type `" + std::string(rep.name) + "` depends on itself");
       }
+      if (s.stack.size() > 400) return R.err(name.span, "type nesting too deep");
       s.stack.push_back({e.def, name.span, name.name});
       COMPONO_CHECK(define(s, e.def, name.span));
       s.stack.pop_back();
@@ -1192,8 +1195,15 @@ class PackageResolver {
       }
       return 5;
     };
-    std::stable_sort(imports.begin(), imports.end(),
-                     [&](const WorldItem& a, const WorldItem& b) { return cls(a) < cls(b); });
+    {
+      // stable bucket sort by class
+      std::vector<WorldItem> sorted;
+      sorted.reserve(imports.size());
+      for (int c = 0; c <= 5; ++c)
+        for (WorldItem& it : imports)
+          if (cls(it) == c) sorted.push_back(std::move(it));
+      imports = std::move(sorted);
+    }
     Items imp;
     for (WorldItem& it : imports) {
       if (it.kind == WorldItemKind::Interface) {

@@ -94,7 +94,9 @@ enum class TypeDefKind : std::uint8_t {
   Map,        // map<K, V>: `key` = K, `type` = V
   Future,     // future / future<T>: `payload` (absent for `future`)
   Stream,     // stream / stream<T>: `payload`
-  Alias,      // `type x = y;` or a `use`: `type` = target
+  Alias,      // `type x = y;`, `type x = list<u8>;` or a `use`: `type` = target
+              // (for `type x = list<u8>` the target is an anonymous TypeDef;
+              // encoders treat such a named alias as a type of its own)
 };
 
 enum class HandleKind : std::uint8_t { Own, Borrow };
@@ -326,7 +328,11 @@ struct SizeAlign {
 
 // Canonical ABI size and alignment of a value of type `t` in linear memory.
 SizeAlign size_align(const Resolve& resolve, Type t);
-// Appends the flattened core types of `t` (without the MAX_FLAT limits).
+// Appends the flattened core types of `t` (the MAX_FLAT_PARAMS/RESULTS
+// decision is the caller's).  Stops once `out` holds more than
+// kFlattenLimit entries, which is more than any MAX_FLAT_* value, so huge
+// fixed-size lists cannot blow up memory.
+inline constexpr std::size_t kFlattenLimit = 64;
 void flatten(const Resolve& resolve, Type t, std::vector<CoreType>& out);
 // Byte offsets of each field of a record / element of a tuple / or, for a
 // variant-like type (variant, option, result, enum), {payload offset}.
