@@ -305,10 +305,8 @@ class Store {
   std::unique_ptr<detail::StoreState> state_;
 };
 
-#ifndef COMPONO_COMPONENT_VALUES_ONLY  // (the runtime's own sources see only the part above)
-
 // ---------------------------------------------------------------------------
-// Component
+// Imports/exports
 
 // The kind of an import or export.
 enum class ItemKind : uint8_t { Module, Func, Value, Type, Component, Instance };
@@ -320,6 +318,36 @@ struct ItemInfo {
   // "instance { run: func() -> result }", "type resource".
   std::string type;
 };
+
+// ---------------------------------------------------------------------------
+// Host functions
+
+// Passed to host functions.
+class HostCall {
+ public:
+  Store& store() const { return *store_; }
+  // The calling component instance (null for direct calls by the embedder).
+  detail::InstanceImpl* instance_impl() const { return inst_; }
+  // The canonical options' memory of the calling lowered import (null if none).
+  wasm::Memory memory() const { return memory_; }
+
+  HostCall(Store& s, detail::InstanceImpl* inst, wasm::Memory mem) : store_(&s), inst_(inst), memory_(mem) {}
+
+ private:
+  Store* store_;
+  detail::InstanceImpl* inst_;
+  wasm::Memory memory_;
+};
+
+// A host function: `args` are the lifted arguments, `results` has the result
+// count (0 or 1), pre-filled with default values; assign them.  Returning a
+// Trap aborts the guest's call with that trap.
+using HostFunc = std::function<HostResult(HostCall& call, std::span<const Val> args, std::span<Val> results)>;
+
+#ifndef COMPONO_COMPONENT_VALUES_ONLY  // (the runtime's own sources see only the part above)
+
+// ---------------------------------------------------------------------------
+// Component
 
 class Component {
  public:
@@ -346,30 +374,6 @@ class Component {
 
 // ---------------------------------------------------------------------------
 // Calls
-
-class Instance;
-
-// Passed to host functions.
-class HostCall {
- public:
-  Store& store() const { return *store_; }
-  // The calling component instance (null for direct calls by the embedder).
-  Instance instance() const;
-  // The canonical options' memory of the calling lowered import (null if none).
-  wasm::Memory memory() const { return memory_; }
-
-  HostCall(Store& s, detail::InstanceImpl* inst, wasm::Memory mem) : store_(&s), inst_(inst), memory_(mem) {}
-
- private:
-  Store* store_;
-  detail::InstanceImpl* inst_;
-  wasm::Memory memory_;
-};
-
-// A host function: `args` are the lifted arguments, `results` has the result
-// count (0 or 1), pre-filled with default values; assign them.  Returning a
-// Trap aborts the guest's call with that trap.
-using HostFunc = std::function<HostResult(HostCall& call, std::span<const Val> args, std::span<Val> results)>;
 
 // A component function (an export of an instance, or a host function).
 class Func {
