@@ -185,7 +185,7 @@ Errno resolve(int base_dirfd, std::string_view path, bool follow_final, Resolved
     if (++expansions > kMaxSymlinkExpansions) return err::loop;
     if (target.empty()) return err::noent;
     if (target.front() == '/') return err::notcapable;
-    if (target.back() == '/') trailing = true;
+    if (last && target.back() == '/') trailing = true;  // only a final link's slash counts
     split_into(target, comps, true);
   }
 

@@ -195,6 +195,15 @@ TEST_F(Sandbox, FollowsSymlinksThatStayInside) {
   EXPECT_EQ(r.name, "file.txt");
   ASSERT_EQ(resolve(base, "link_self_dir/link_self_dir/file.txt", true, r), err::success);
   EXPECT_EQ(r.name, "file.txt");
+  // An intermediate link whose target ends in '/' doesn't make the final
+  // component need a trailing slash.
+  ASSERT_EQ(::symlink("sub/", (sandbox + "/slashlink").c_str()), 0);
+  ASSERT_EQ(resolve(base, "slashlink/inner.txt", true, r), err::success);
+  EXPECT_EQ(r.name, "inner.txt");
+  EXPECT_FALSE(r.trailing_slash);
+  ASSERT_EQ(resolve(base, "slashlink", true, r), err::success);
+  EXPECT_EQ(r.name, "sub");
+  EXPECT_TRUE(r.trailing_slash);
   // Final symlink followed to a directory.
   ASSERT_EQ(resolve(base, "link_sub", true, r), err::success);
   EXPECT_EQ(r.name, "sub");
