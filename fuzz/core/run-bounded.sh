@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # run-bounded.sh FUZZER CORPUS_DIR SECONDS - a bounded fuzz run: seeds the
 # corpus from the spec tests when it is empty, then runs libFuzzer for
-# SECONDS (new inputs are added to CORPUS_DIR; crash reproducers go to
+# SECONDS (new inputs are added to CORPUS_DIR; fuzz/core/regressions/ holds
+# past findings, run first every time; crash reproducers go to
 # CORPUS_DIR/../artifacts).  Exits non-zero on any crash, leak, sanitizer
 # report or timeout of a single input.
 set -euo pipefail
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 here=$(cd "$(dirname "$0")" && pwd)
 fuzzer=$1 corpus=$2 seconds=${3:-30}
 if [ ! -d "$corpus" ] || [ -z "$(ls -A "$corpus" 2>/dev/null)" ]; then
@@ -17,7 +19,7 @@ start=$(date +%s)
 log=$(dirname "$corpus")/fuzz-last.log
 set +e
 "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-  -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1
+  -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "$here/regressions" >"$log" 2>&1
 rc=$?
 set -e
 if [ "$rc" -eq 0 ]; then
