@@ -12,8 +12,9 @@
 //   Mov d a   Const32 d imm   Const64 d lo hi   Select d a b c
 //   Br off   BrIf c off   BrUnless c off   BrIf_<cmp> a b off  BrIfI_<cmp> a imm off
 //   BrTable idx n off[0..n] (off[n] is the default)
-//   Call func argbase   CallIndirect type table idx argbase   Ret   Halt
-//   Enter first count (zero slots [first, first+count))   Fuel
+//   Call func argbase   CallLocal rel_target frame_size argbase func
+//   CallIndirect type table idx argbase   Ret   Halt
+//   Enter first count (zero slots [first, first+count)); EnterN first (count N)   Fuel
 //   GlobalGet d g   GlobalSet g a   RefFunc d f   RefIsNull d a
 //   MemorySize d   MemoryGrow d a   MemoryInit seg d s n   DataDrop seg
 //   MemoryCopy d s n   MemoryFill d v n
@@ -82,7 +83,8 @@ namespace compono::core {
   X(Ret) X(Enter) X(Fuel) X(Mov) X(Const32) X(Const64) X(Select) X(GlobalGet)             \
   X(GlobalSet) X(RefFunc) X(RefIsNull) X(MemorySize) X(MemoryGrow) X(MemoryInit)          \
   X(DataDrop) X(MemoryCopy) X(MemoryFill) X(TableGet) X(TableSet) X(TableSize)            \
-  X(TableGrow) X(TableFill) X(TableCopy) X(TableInit) X(ElemDrop)
+  X(TableGrow) X(TableFill) X(TableCopy) X(TableInit) X(ElemDrop) X(CallHost) X(CallLocal) X(Enter1) X(Enter2) X(Enter3) X(Enter4)          \
+  X(CallIndirectHost)
 
 enum class IOp : uint16_t {
 #define COMPONO_IOP_PLAIN_(n) n,

@@ -145,12 +145,17 @@ inline T sat_trunc(double x) {
       [[maybe_unused]] uint64_t memsize, [[maybe_unused]] Ctx *ctx
 using Handler = intptr_t (*)(const uint32_t*, Slot*, uint8_t*, uint64_t, Ctx*);
 #define HANDLER(name) intptr_t h_##name(ARGS)
+#define JUMP_TO(name) [[clang::musttail]] return h_##name(ip, fp, mem, memsize, ctx)
 #define DISPATCH()                                     \
   do {                                                 \
     Handler nh_;                                       \
     std::memcpy(&nh_, ip, sizeof nh_);                 \
     [[clang::musttail]] return nh_(ip, fp, mem, memsize, ctx); \
   } while (0)
+
+#define COMPONO_FWD_(n) intptr_t h_##n(ARGS);
+COMPONO_CONTROL_IOPS(COMPONO_FWD_)
+#undef COMPONO_FWD_
 
 #include "core/interp_handlers.h"
 
@@ -180,6 +185,7 @@ intptr_t run_code(const uint32_t* ip, Slot* fp, uint8_t* mem, uint64_t memsize, 
 #else  // computed goto
 
 #define HANDLER(name) L_##name:
+#define JUMP_TO(name) goto L_##name
 #define DISPATCH()                         \
   do {                                     \
     const void* nh_;                       \
@@ -294,7 +300,7 @@ Result<std::vector<Slot>, Trap> invoke(StoreImpl& s, FuncInst* f, const Slot* ar
     fr->ret_ip = halt_code();
     fr->ret_fp = base;
     fr->caller_inst = f->inst;
-    fr->func = f;
+    fr->func_index = f->index;
     s.inst = f->inst;
     s.host_depth++;
     st = run_code(f->code, base, f->inst->mem->data, f->inst->mem->size, &s);
@@ -315,7 +321,11 @@ Result<std::vector<Slot>, Trap> invoke(StoreImpl& s, FuncInst* f, const Slot* ar
     t.message = trap_message(s.trap);
     if (s.trap == TrapKind::UninitializedElement) t.message += " " + std::to_string(s.trap_arg);
   }
-  for (Frame* p = s.fsp; p > saved_fsp; --p) t.backtrace.push_back(frame_info(p->func));
+  InstanceInst* running = s.inst;
+  for (Frame* p = s.fsp; p > saved_fsp; --p) {
+    if (running) t.backtrace.push_back(frame_info(running->funcs[p->func_index]));
+    running = p->caller_inst;
+  }
   s.trap = TrapKind::None;
   s.fsp = saved_fsp;
   s.inst = saved_inst;

@@ -28,19 +28,13 @@ HANDLER(BrTable) {
 HANDLER(Call) {
   FuncInst* f = ctx->inst->funcs[I(0)];
   Slot* nfp = fp + I(1);
-  if (COMPONO_UNLIKELY(f->code == nullptr)) {
-    intptr_t st = call_host(ctx, f, nfp);
-    if (st) return st;
-    mem = ctx->inst->mem->data;
-    memsize = ctx->inst->mem->size;
-    NEXT(4);
-  }
+  if (COMPONO_UNLIKELY(f->code == nullptr)) JUMP_TO(CallHost);
   if (COMPONO_UNLIKELY(nfp + f->frame_size > ctx->stack_end || ctx->fsp + 1 >= ctx->fend)) TRAP(StackExhausted);
   Frame* fr = ++ctx->fsp;
   fr->ret_ip = ip + 4;
   fr->ret_fp = fp;
   fr->caller_inst = ctx->inst;
-  fr->func = f;
+  fr->func_index = f->index;
   InstanceInst* in = f->inst;
   if (in != ctx->inst) {
     ctx->inst = in;
@@ -49,6 +43,20 @@ HANDLER(Call) {
   }
   ip = f->code;
   fp = nfp;
+  DISPATCH();
+}
+// Call of a function defined in the same module: the callee's code and
+// frame size were resolved at translation time.
+HANDLER(CallLocal) {
+  Slot* nfp = fp + I(2);
+  if (COMPONO_UNLIKELY(nfp + I(1) > ctx->stack_end || ctx->fsp + 1 >= ctx->fend)) TRAP(StackExhausted);
+  Frame* fr = ++ctx->fsp;
+  fr->ret_ip = ip + 6;
+  fr->ret_fp = fp;
+  fr->caller_inst = ctx->inst;
+  fr->func_index = I(3);
+  fp = nfp;
+  ip += int32_t(I(0));
   DISPATCH();
 }
 HANDLER(CallIndirect) {
@@ -62,19 +70,13 @@ HANDLER(CallIndirect) {
   }
   if (COMPONO_UNLIKELY(f->type_id != ctx->inst->type_ids[I(0)])) TRAP(IndirectTypeMismatch);
   Slot* nfp = fp + I(3);
-  if (COMPONO_UNLIKELY(f->code == nullptr)) {
-    intptr_t st = call_host(ctx, f, nfp);
-    if (st) return st;
-    mem = ctx->inst->mem->data;
-    memsize = ctx->inst->mem->size;
-    NEXT(6);
-  }
+  if (COMPONO_UNLIKELY(f->code == nullptr)) JUMP_TO(CallIndirectHost);
   if (COMPONO_UNLIKELY(nfp + f->frame_size > ctx->stack_end || ctx->fsp + 1 >= ctx->fend)) TRAP(StackExhausted);
   Frame* fr = ++ctx->fsp;
   fr->ret_ip = ip + 6;
   fr->ret_fp = fp;
   fr->caller_inst = ctx->inst;
-  fr->func = f;
+  fr->func_index = f->index;
   InstanceInst* in = f->inst;
   if (in != ctx->inst) {
     ctx->inst = in;
@@ -84,6 +86,23 @@ HANDLER(CallIndirect) {
   ip = f->code;
   fp = nfp;
   DISPATCH();
+}
+// Host callees (out of the fast path so the wasm call stays lean).
+HANDLER(CallHost) {
+  intptr_t st = call_host(ctx, ctx->inst->funcs[I(0)], fp + I(1));
+  if (st) return st;
+  mem = ctx->inst->mem->data;
+  memsize = ctx->inst->mem->size;
+  NEXT(4);
+}
+HANDLER(CallIndirectHost) {
+  TableInst* t = ctx->inst->tables[I(1)];
+  FuncInst* f = reinterpret_cast<FuncInst*>(uintptr_t(t->elems[U32(2)]));
+  intptr_t st = call_host(ctx, f, fp + I(3));
+  if (st) return st;
+  mem = ctx->inst->mem->data;
+  memsize = ctx->inst->mem->size;
+  NEXT(6);
 }
 HANDLER(Ret) {
   Frame* f = ctx->fsp;
@@ -97,9 +116,19 @@ HANDLER(Ret) {
   DISPATCH();
 }
 HANDLER(Enter) {
-  std::memset(fp + I(0), 0, size_t(I(1)) * sizeof(Slot));
+  Slot* p = fp + I(0);
+  // (A plain loop; the empty asm keeps compilers from calling memset for
+  // the usual handful of locals.)
+  for (uint32_t k = 0, n = I(1); k < n; ++k) {
+    p[k] = 0;
+    __asm__("" : : "r"(p + k));
+  }
   NEXT(4);
 }
+HANDLER(Enter1) { fp[I(0)] = 0; NEXT(3); }
+HANDLER(Enter2) { Slot* p = fp + I(0); p[0] = 0; p[1] = 0; NEXT(3); }
+HANDLER(Enter3) { Slot* p = fp + I(0); p[0] = 0; p[1] = 0; p[2] = 0; NEXT(3); }
+HANDLER(Enter4) { Slot* p = fp + I(0); p[0] = 0; p[1] = 0; p[2] = 0; p[3] = 0; NEXT(3); }
 HANDLER(Fuel) {
   if (COMPONO_UNLIKELY(ctx->fuel == 0)) TRAP(OutOfFuel);
   ctx->fuel--;

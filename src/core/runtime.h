@@ -128,11 +128,14 @@ struct InstanceInst {
 };
 
 // One activation record on the frame stack.
+// The function running in frame k is inst->funcs[func_index], where inst
+// is the current instance for the top frame and frames[k+1].caller_inst
+// otherwise.
 struct Frame {
   const uint32_t* ret_ip;
   Slot* ret_fp;
   InstanceInst* caller_inst;
-  FuncInst* func;  // the function running in this frame
+  uint32_t func_index;
 };
 
 // The execution context (part of the store); handlers read it.

@@ -173,10 +173,14 @@ class Translator {
     cf.num_params = nparams_;
     cf.num_results = nres_;
     if (fuel_) op(IOp::Fuel);
-    if (nlocals_ > nparams_) {
+    if (uint32_t nz = nlocals_ - nparams_; nz > 0 && nz <= 4) {
+      static constexpr IOp kEnter[] = {IOp::Enter1, IOp::Enter2, IOp::Enter3, IOp::Enter4};
+      op(kEnter[nz - 1]);
+      w(nparams_);
+    } else if (nz > 4) {
       op(IOp::Enter);
       w(nparams_);
-      w(nlocals_ - nparams_);
+      w(nz);
     }
     Ctl f;
     f.kind = Ctl::Func;
@@ -752,9 +756,19 @@ class Translator {
         uint32_t np = uint32_t(t.params.size()), nr = uint32_t(t.results.size());
         call_common(np);
         uint32_t argbase = home(vs_.size());
-        op(IOp::Call);
-        w(f);
-        w(argbase);
+        if (f >= m_.num_imported_funcs) {
+          // Target and frame size are patched once every function is done.
+          call_fixups_.push_back({pos(), f - m_.num_imported_funcs});
+          op(IOp::CallLocal);
+          w(0);
+          w(0);
+          w(argbase);
+          w(f);
+        } else {
+          op(IOp::Call);
+          w(f);
+          w(argbase);
+        }
         for (uint32_t i = 0; i < nr; ++i) push_home();
         barrier();
         return;
@@ -988,6 +1002,15 @@ class Translator {
     barrier();
   }
 
+
+ public:
+  struct CallFixup {
+    uint32_t inst;
+    uint32_t callee;  // local function index
+  };
+  std::vector<CallFixup> call_fixups_;
+
+ private:
   const core::Module& m_;
   bool fuel_;
   std::vector<uint32_t>& code_;
@@ -1015,6 +1038,11 @@ Result<void> translate(const core::Module& m, bool fuel, CompiledCode& out) {
   for (const auto& fn : m.functions) {
     COMPONO_TRY(CompiledFunc cf, t.run(fn));
     out.funcs.push_back(cf);
+  }
+  for (const auto& fx : t.call_fixups_) {
+    const CompiledFunc& cf = out.funcs[fx.callee];
+    out.words[fx.inst + 2] = uint32_t(int32_t(cf.code_offset) - int32_t(fx.inst));
+    out.words[fx.inst + 3] = cf.frame_size;
   }
   return {};
 }
