@@ -181,12 +181,15 @@ class Decoder {
 bool Decoder::expr(Reader& r) {
   blocks_.clear();
   for (;;) {
-    size_t at = r.offset();
-    if (r.at_end()) return fail(kUnexpectedEnd, at);
+    // The instruction's offset, computed only when needed (errors).
+    const uint8_t* const at_p = r.ptr();
+    auto at_off = [&] { return r.offset() - size_t(r.ptr() - at_p); };
+    if (r.at_end()) return fail(kUnexpectedEnd, r.offset());
     uint16_t code;
     if (!r.op(code)) return rfail(r);
     const OpInfo info = op_info(code);
     if (!info.known) {
+      const size_t at = at_off();
       char buf[64];
       if (m_.bytes[at] == kPrefixSIMD)
         std::snprintf(buf, sizeof buf, "illegal opcode fd: SIMD instructions are not supported");
@@ -206,7 +209,7 @@ bool Decoder::expr(Reader& r) {
         } else if (op == Op::Else) {
           // Only an `if` (once) may have an `else`; elsewhere the block had
           // to end here.
-          if (blocks_.empty() || blocks_.back() != 1) return fail("END opcode expected", at);
+          if (blocks_.empty() || blocks_.back() != 1) return fail("END opcode expected", at_off());
           blocks_.back() = 0;
         }
         break;
@@ -228,7 +231,7 @@ bool Decoder::expr(Reader& r) {
         break;
       case Imm::Data:
         if (!u32(r, u)) return false;
-        if (!uses_data_count_) { uses_data_count_ = true; first_data_use_ = at; }
+        if (!uses_data_count_) { uses_data_count_ = true; first_data_use_ = at_off(); }
         break;
       case Imm::BrTable: {
         uint32_t n;
@@ -252,7 +255,7 @@ bool Decoder::expr(Reader& r) {
       }
       case Imm::MemoryInit: {
         if (!u32(r, u)) return false;
-        if (!uses_data_count_) { uses_data_count_ = true; first_data_use_ = at; }
+        if (!uses_data_count_) { uses_data_count_ = true; first_data_use_ = at_off(); }
         size_t zat = r.offset();
         uint8_t b;
         if (!u8(r, b)) return false;

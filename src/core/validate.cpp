@@ -99,6 +99,26 @@ struct TypeList {
   uint32_t size = 0;
 };
 
+// The operand type stack: a growable array whose push/pop inline to a few
+// instructions (std::vector::push_back is not reliably inlined).
+class ValStack {
+ public:
+  size_t size() const { return n_; }
+  VT back() const { return buf_[n_ - 1]; }
+  void pop_back() { --n_; }
+  void push_back(VT t) {
+    if (n_ == buf_.size()) grow();
+    buf_[n_++] = t;
+  }
+  void resize(size_t n) { n_ = n; }  // shrink only
+  void clear() { n_ = 0; }
+
+ private:
+  void grow() { buf_.resize(buf_.size() * 2 + 256); }
+  std::vector<VT> buf_;
+  size_t n_ = 0;
+};
+
 struct Ctrl {
   Op op;
   TypeList params;
@@ -153,6 +173,9 @@ class Validator {
       vals_.pop_back();
       return true;
     }
+    return pop_expect_slow(expect, at);
+  }
+  [[gnu::noinline]] bool pop_expect_slow(VT expect, size_t at) {
     VT t;
     if (!pop(t, at)) return false;
     if (t != expect && t != kUnknown && expect != kUnknown) return mismatch(expect, t, at);
@@ -203,7 +226,7 @@ class Validator {
   std::vector<uint32_t> func_types_;   // type index per function
   std::vector<uint8_t> declared_refs_; // function index -> may be ref.func'd
 
-  std::vector<VT> vals_;
+  ValStack vals_;
   std::vector<Ctrl> ctrls_;
   std::vector<ValType> locals_;
   std::vector<VT> scratch_;
