@@ -1134,6 +1134,18 @@ class Validator {
     return e;
   }
 
+  void name_instance_types(uint32_t id, Scope& s, uint8_t ext, int depth) {
+    if (depth > 100) return;
+    for (auto& [n, x] : types[id].exports) {
+      if (x.kind == ExternKind::Type) {
+        s.named.insert(x.id);
+        if (ext == 1) s.import_named.insert(x.id);
+      } else if (x.kind == ExternKind::Instance) {
+        name_instance_types(x.id, s, ext, depth + 1);
+      }
+    }
+  }
+
   // ext: 0 local, 1 imported, 2 exported.
   void push_ent(const Ent& e, Scope& s, uint8_t ext) {
     switch (e.kind) {
@@ -1148,6 +1160,8 @@ class Validator {
       case ExternKind::Instance:
         s.instances.push_back(e.id);
         s.instance_external.push_back(ext);
+        // Types exported by an imported/exported instance are named here.
+        if (ext) name_instance_types(e.id, s, ext, 0);
         break;
       case ExternKind::Component: s.components.push_back(e.id); break;
     }
