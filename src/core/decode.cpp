@@ -214,13 +214,18 @@ bool Decoder::expr(Reader& r) {
         }
         break;
       case Imm::BlockType: {
+        // 0x40 or a value type as a single byte, else an s33 type index
+        // that must be non-negative (so a multi-byte negative is malformed).
         size_t bt_at = r.offset();
-        int64_t bt;
-        if (!r.s33(bt)) return rfail(r);
-        if (bt < 0) {
-          uint8_t b = uint8_t(bt & 0x7f);
-          ValType t;
-          if (b != 0x40 && !valtype_from_byte(b, t)) return fail("malformed value type", bt_at);
+        uint8_t first;
+        ValType t;
+        if (!r.peek(first)) return fail(kUnexpectedEnd, bt_at);
+        if (first == 0x40 || valtype_from_byte(first, t)) {
+          r.skip(1);
+        } else {
+          int64_t bt;
+          if (!r.s33(bt)) return rfail(r);
+          if (bt < 0) return fail("malformed value type", bt_at);
         }
         blocks_.push_back(op == Op::If ? 1 : 0);
         break;

@@ -237,10 +237,22 @@ class Validator {
 
 bool Validator::block_type(Reader& r, TypeList& params, TypeList& results) {
   size_t at = r.offset();
-  int64_t bt;
-  if (!r.s33(bt)) return rfail(r);
   params = {};
   results = {};
+  uint8_t first;
+  if (!r.peek(first)) return fail("unexpected end", at);
+  if (first == 0x40) {
+    r.skip(1);
+    return true;
+  }
+  switch (first) {
+    case 0x7f: case 0x7e: case 0x7d: case 0x7c: case 0x7b: case 0x70: case 0x6f:
+      r.skip(1);
+      results = {single(ValType(first)), 1};
+      return true;
+  }
+  int64_t bt;
+  if (!r.s33(bt)) return rfail(r);
   if (bt >= 0) {
     if (uint64_t(bt) >= m_.types.size()) return fail(with_index("unknown type", uint64_t(bt)), at);
     const FuncType& ft = m_.types[size_t(bt)];
@@ -248,14 +260,7 @@ bool Validator::block_type(Reader& r, TypeList& params, TypeList& results) {
     results = {ft.results.data(), uint32_t(ft.results.size())};
     return true;
   }
-  uint8_t b = uint8_t(bt & 0x7f);
-  if (b == 0x40) return true;
-  switch (b) {
-    case 0x7f: case 0x7e: case 0x7d: case 0x7c: case 0x7b: case 0x70: case 0x6f:
-      results = {single(ValType(b)), 1};
-      return true;
-  }
-  return fail("malformed value type", at);
+  return fail("malformed value type", at);  // a negative s33 other than the one-byte forms
 }
 
 bool Validator::memarg(Reader& r, Op op, size_t at) {

@@ -306,8 +306,16 @@ TEST(DecodeMalformed, Code) {
   EXPECT_EQ(decode_error(one_func({0x00, 0x0b, 0x01})).message, "section size mismatch");
   // Truncated immediates.
   EXPECT_EQ(decode_error(one_func({0x00, 0x41})).message, "unexpected end of section or function");
-  // Bad block type.
+  // Bad block types: not a value type, and negative values written in more
+  // than one byte (-7937, and -1 padded to two bytes), which are neither
+  // value types nor type indices.
   EXPECT_EQ(decode_error(one_func({0x00, 0x02, 0x50, 0x0b, 0x0b})).message, "malformed value type");
+  EXPECT_EQ(decode_error(one_func({0x00, 0x02, 0xff, 0x41, 0x41, 0x00, 0x0b, 0x1a, 0x0b})).message,
+            "malformed value type");
+  EXPECT_EQ(decode_error(one_func({0x00, 0x02, 0xff, 0x7f, 0x41, 0x00, 0x0b, 0x1a, 0x0b})).message,
+            "malformed value type");
+  // A type index written in two bytes is fine.
+  EXPECT_EQ(check(one_func({0x00, 0x02, 0x80, 0x00, 0x0b, 0x0b})), "");
 }
 
 TEST(DecodeMalformed, Locals) {
