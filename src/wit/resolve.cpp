@@ -1070,22 +1070,55 @@ class PackageResolver {
         return n;
       };
       std::vector<WorldItem> inc_imports = inc.imports, inc_exports = inc.exports;
+      // Renamed types become types of this world under their new name (as in
+      // wit-parser); functions of the included world are rewritten to use them.
+      std::unordered_map<TypeId, TypeId> cloned;
+      for (const WorldItem& ti : inc_imports) {
+        if (ti.kind != WorldItemKind::Type) continue;
+        bool renamed = false;
+        for (auto& [from, to] : it.with)
+          if (from.name == ti.name) renamed = true;
+        if (!renamed) continue;
+        TypeDef c = rs.types[ti.type];
+        c.owner = Owner{Owner::Kind::World, wid};
+        for (auto& [from, to] : it.with)
+          if (from.name == ti.name) c.name = std::string(to.name);
+        TypeId nid = static_cast<TypeId>(rs.types.size());
+        rs.types.push_back(std::move(c));
+        cloned[ti.type] = nid;
+      }
+      if (!cloned.empty()) {
+        for (auto& [from, to] : cloned) {
+          TypeDef c = rs.types[to];
+          remap_def(c, cloned);
+          rs.types[to] = std::move(c);
+        }
+        for (auto* list : {&inc_imports, &inc_exports})
+          for (WorldItem& wi : *list) {
+            if (wi.kind == WorldItemKind::Type) {
+              auto f = cloned.find(wi.type);
+              if (f != cloned.end()) wi.type = f->second;
+            } else if (wi.kind == WorldItemKind::Function) {
+              Function& fn = wi.function;
+              if (auto f = cloned.find(fn.resource); f != cloned.end()) {
+                // resource functions follow their resource's new name
+                fn.resource = f->second;
+                const std::string& nn = rs.types[f->second].name;
+                fn.name = fn.kind == FunctionKind::Constructor ? "[constructor]" + nn
+                          : (fn.kind == FunctionKind::Static ? "[static]" : "[method]") + nn + "." + fn.item_name;
+                wi.name = fn.name;
+              }
+              for (Param& p : fn.params) p.type = remap(p.type, cloned);
+              if (fn.result) fn.result = remap(*fn.result, cloned);
+            }
+          }
+      }
       for (int dir = 0; dir < 2; ++dir) {
         bool imp = dir == 0;
         for (WorldItem wi : (imp ? inc_imports : inc_exports)) {
           if (!wi.name.empty()) {
             if (wi.kind == WorldItemKind::Function && wi.function.kind != FunctionKind::Freestanding) {
-              // resource functions follow their resource's new name
-              std::string rname;
-              for (const WorldItem& ti : inc.imports)
-                if (ti.kind == WorldItemKind::Type && ti.type == wi.function.resource) rname = ti.name;
-              std::string nn = rename(rname);
-              if (!rname.empty() && nn != rname) {
-                Function& fn = wi.function;
-                fn.name = fn.kind == FunctionKind::Constructor ? "[constructor]" + nn
-                          : (fn.kind == FunctionKind::Static ? "[static]" : "[method]") + nn + "." + fn.item_name;
-                wi.name = fn.name;
-              }
+              // already renamed with its resource above
             } else {
               wi.name = rename(wi.name);
             }
@@ -1132,6 +1165,54 @@ class PackageResolver {
       }
     }
     return wid;
+  }
+
+  // Rewrites type uses through `m` (old id -> new id), re-creating the
+  // anonymous types that contain a rewritten id.
+  Type remap(Type t, const std::unordered_map<TypeId, TypeId>& m, int depth = 0) {
+    if (!t.is_def()) return t;
+    auto f = m.find(t.id);
+    if (f != m.end()) return Type::def(f->second);
+    if (!rs.types[t.id].name.empty() || depth > 100) return t;
+    TypeDef n = rs.types[t.id];
+    if (!remap_def(n, m, depth)) return t;
+    return R.anon(std::move(n));
+  }
+
+  // Rewrites the type uses inside `d`; true if anything changed.
+  bool remap_def(TypeDef& d, const std::unordered_map<TypeId, TypeId>& m, int depth = 0) {
+    bool changed = false;
+    auto rm = [&](Type& x) {
+      Type y = remap(x, m, depth + 1);
+      if (!(y == x)) {
+        x = y;
+        changed = true;
+      }
+    };
+    switch (d.kind) {
+      case TypeDefKind::Handle:
+      case TypeDefKind::List:
+      case TypeDefKind::FixedList:
+      case TypeDefKind::Option:
+      case TypeDefKind::Alias: rm(d.type); break;
+      case TypeDefKind::Map: rm(d.key); rm(d.type); break;
+      case TypeDefKind::Tuple: for (Type& x : d.types) rm(x); break;
+      case TypeDefKind::Result:
+        if (d.ok) rm(*d.ok);
+        if (d.err) rm(*d.err);
+        break;
+      case TypeDefKind::Future:
+      case TypeDefKind::Stream:
+        if (d.payload) rm(*d.payload);
+        break;
+      case TypeDefKind::Record: for (Field& x : d.fields) rm(x.type); break;
+      case TypeDefKind::Variant:
+        for (Case& x : d.cases)
+          if (x.type) rm(*x.type);
+        break;
+      default: break;
+    }
+    return changed;
   }
 
   // Interfaces that `iface`'s types are `use`d from.

@@ -40,8 +40,117 @@ std::string join(const std::vector<std::string>& v) {
   return s + "]";
 }
 
-// Compares names and order of packages, interfaces, types, functions, worlds
-// and world imports/exports.  Returns "" when they agree.
+// Type uses rendered the same way from the reference JSON and from our model:
+// named types by name, anonymous ones structurally ("own<r>", "list<u8, 4>").
+std::string ref_type(const json& ref, const json& t, int depth = 0) {
+  if (t.is_string()) return t.get<std::string>();
+  if (!t.is_number() || depth > 50) return "?";
+  const json& d = ref["types"][t.get<std::size_t>()];
+  if (d["name"].is_string()) return d["name"].get<std::string>();
+  const json& k = d["kind"];
+  if (!k.is_object() || k.empty()) return "?";
+  const std::string kind = k.begin().key();
+  const json& v = k.begin().value();
+  auto r = [&](const json& x) { return x.is_null() ? std::string("_") : ref_type(ref, x, depth + 1); };
+  if (kind == "handle") return (v.contains("own") ? "own<" + r(v["own"]) : "borrow<" + r(v["borrow"])) + ">";
+  if (kind == "list" || kind == "option") return kind + "<" + r(v) + ">";
+  if (kind == "fixed-length-list") return "list<" + r(v[0]) + ", " + std::to_string(v[1].get<std::uint64_t>()) + ">";
+  if (kind == "map") return "map<" + r(v[0]) + ", " + r(v[1]) + ">";
+  if (kind == "result") return "result<" + r(v["ok"]) + ", " + r(v["err"]) + ">";
+  if (kind == "future" || kind == "stream") return v.is_null() ? kind : kind + "<" + r(v) + ">";
+  if (kind == "type") return r(v);
+  if (kind == "tuple") {
+    std::string s = "tuple<";
+    for (std::size_t i = 0; i < v["types"].size(); ++i) s += (i ? ", " : "") + r(v["types"][i]);
+    return s + ">";
+  }
+  return kind;
+}
+
+std::string my_type(const compono::wit::Resolve& rs, compono::wit::Type t, int depth = 0) {
+  using namespace compono::wit;
+  if (!t.is_def()) return print_type(rs, t);
+  const TypeDef& d = rs.types[t.id];
+  if (!d.name.empty()) return d.name;
+  if (depth > 50) return "?";
+  auto r = [&](Type x) { return my_type(rs, x, depth + 1); };
+  auto ro = [&](const std::optional<Type>& x) { return x ? r(*x) : std::string("_"); };
+  switch (d.kind) {
+    case TypeDefKind::Handle: return (d.handle_kind == HandleKind::Own ? "own<" : "borrow<") + r(d.type) + ">";
+    case TypeDefKind::List: return "list<" + r(d.type) + ">";
+    case TypeDefKind::Option: return "option<" + r(d.type) + ">";
+    case TypeDefKind::FixedList: return "list<" + r(d.type) + ", " + std::to_string(d.length) + ">";
+    case TypeDefKind::Map: return "map<" + r(d.key) + ", " + r(d.type) + ">";
+    case TypeDefKind::Result: return "result<" + ro(d.ok) + ", " + ro(d.err) + ">";
+    case TypeDefKind::Future: return d.payload ? "future<" + r(*d.payload) + ">" : "future";
+    case TypeDefKind::Stream: return d.payload ? "stream<" + r(*d.payload) + ">" : "stream";
+    case TypeDefKind::Alias: return r(d.type);
+    case TypeDefKind::Tuple: {
+      std::string s = "tuple<";
+      for (std::size_t i = 0; i < d.types.size(); ++i) s += (i ? ", " : "") + r(d.types[i]);
+      return s + ">";
+    }
+    default: return "?";
+  }
+}
+
+// Kind of a named type as the reference names it.
+std::string ref_kind(const json& ref, std::size_t id) {
+  const json& k = ref["types"][id]["kind"];
+  if (k.is_string()) return k.get<std::string>();
+  return k.begin().key();
+}
+
+std::string my_kind(const compono::wit::Resolve& rs, compono::wit::TypeId id) {
+  using namespace compono::wit;
+  const TypeDef& d = rs.types[id];
+  switch (d.kind) {
+    case TypeDefKind::Record: return "record";
+    case TypeDefKind::Variant: return "variant";
+    case TypeDefKind::Enum: return "enum";
+    case TypeDefKind::Flags: return "flags";
+    case TypeDefKind::Resource: return "resource";
+    case TypeDefKind::Alias:
+      if (d.type.is_def() && rs.types[d.type.id].name.empty()) {
+        switch (rs.types[d.type.id].kind) {
+          case TypeDefKind::Handle: return "handle";
+          case TypeDefKind::List: return "list";
+          case TypeDefKind::FixedList: return "fixed-length-list";
+          case TypeDefKind::Map: return "map";
+          case TypeDefKind::Option: return "option";
+          case TypeDefKind::Result: return "result";
+          case TypeDefKind::Tuple: return "tuple";
+          case TypeDefKind::Future: return "future";
+          case TypeDefKind::Stream: return "stream";
+          default: return "?";
+        }
+      }
+      return "type";
+    default: return "?";
+  }
+}
+
+std::string ref_sig(const json& ref, const json& f) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < f["params"].size(); ++i)
+    s += (i ? ", " : "") + f["params"][i]["name"].get<std::string>() + ": " + ref_type(ref, f["params"][i]["type"]);
+  s += ")";
+  if (f.contains("result") && !f["result"].is_null()) s += " -> " + ref_type(ref, f["result"]);
+  return s;
+}
+
+std::string my_sig(const compono::wit::Resolve& rs, const compono::wit::Function& f) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < f.params.size(); ++i)
+    s += (i ? ", " : "") + f.params[i].name + ": " + my_type(rs, f.params[i].type);
+  s += ")";
+  if (f.result) s += " -> " + my_type(rs, *f.result);
+  return s;
+}
+
+// Compares names and order of packages, interfaces, types (and their kinds),
+// functions (and their signatures), worlds and world imports/exports.
+// Returns "" when they agree.
 std::string compare_structure(const Loaded& l, const json& ref) {
   const auto& r = l.resolve;
   std::vector<std::string> mine, theirs;
@@ -74,8 +183,13 @@ std::string compare_structure(const Loaded& l, const json& ref) {
       if (a != b) return pname + "/" + n + ": types " + join(a) + " vs reference " + join(b);
       a.clear();
       b.clear();
-      for (auto& f : mi.functions) a.push_back(f.name);
-      for (auto& [fn, f] : ri["functions"].items()) b.push_back(fn);
+      for (auto& [tn, tid] : mi.types) a.push_back(tn + ":" + my_kind(r, tid));
+      for (auto& [tn, tid] : ri["types"].items()) b.push_back(tn + ":" + ref_kind(ref, tid.get<std::size_t>()));
+      if (a != b) return pname + "/" + n + ": type kinds " + join(a) + " vs reference " + join(b);
+      a.clear();
+      b.clear();
+      for (auto& f : mi.functions) a.push_back(f.name + my_sig(r, f));
+      for (auto& [fn, f] : ri["functions"].items()) b.push_back(fn + ref_sig(ref, f));
       if (a != b) return pname + "/" + n + ": functions " + join(a) + " vs reference " + join(b);
     }
     for (auto& [n, id] : p->worlds) {
@@ -84,8 +198,10 @@ std::string compare_structure(const Loaded& l, const json& ref) {
       for (int dir = 0; dir < 2; ++dir) {
         a.clear();
         b.clear();
-        for (auto& it : dir == 0 ? mw.imports : mw.exports) a.push_back(my_key(r, it));
-        for (auto& [k, v] : rw[dir == 0 ? "imports" : "exports"].items()) b.push_back(ref_key(ref, k));
+        for (auto& it : dir == 0 ? mw.imports : mw.exports)
+          a.push_back(my_key(r, it) + (it.kind == compono::wit::WorldItemKind::Function ? my_sig(r, it.function) : ""));
+        for (auto& [k, v] : rw[dir == 0 ? "imports" : "exports"].items())
+          b.push_back(ref_key(ref, k) + (v.contains("function") ? ref_sig(ref, v["function"]) : ""));
         if (a != b)
           return pname + "/" + n + (dir == 0 ? ": imports " : ": exports ") + join(a) + " vs reference " + join(b);
       }
