@@ -11,6 +11,7 @@
 //   stores                addr value offset
 //   Mov d a   Const32 d imm   Const64 d lo hi   Select d a b c
 //   Br off   BrIf c off   BrUnless c off   BrIf_<cmp> a b off  BrIfI_<cmp> a imm off
+//   BrIfAndI a imm off / BrUnlessAndI a imm off (branch if (a & imm) != 0 / == 0)
 //   BrTable idx n off[0..n] (off[n] is the default)
 //   Call func argbase   CallLocal rel_target frame_size argbase func
 //   CallIndirect type table idx argbase   Ret   Halt
@@ -83,7 +84,8 @@ namespace compono::core {
   X(Ret) X(Enter) X(Fuel) X(Mov) X(Const32) X(Const64) X(Select) X(GlobalGet)             \
   X(GlobalSet) X(RefFunc) X(RefIsNull) X(MemorySize) X(MemoryGrow) X(MemoryInit)          \
   X(DataDrop) X(MemoryCopy) X(MemoryFill) X(TableGet) X(TableSet) X(TableSize)            \
-  X(TableGrow) X(TableFill) X(TableCopy) X(TableInit) X(ElemDrop) X(CallHost) X(CallLocal) X(Enter1) X(Enter2) X(Enter3) X(Enter4)          \
+  X(TableGrow) X(TableFill) X(TableCopy) X(TableInit) X(ElemDrop) X(CallHost) X(CallLocal) X(Enter1) X(Enter2) X(Enter3) X(Enter4) \
+  X(BrIfAndI) X(BrUnlessAndI)          \
   X(CallIndirectHost)
 
 enum class IOp : uint16_t {

@@ -512,4 +512,13 @@ COMPONO_BRC(I32LeU, a <= b)
 COMPONO_BRC(I32GeS, int32_t(a) >= int32_t(b))
 COMPONO_BRC(I32GeU, a >= b)
 #undef COMPONO_BRC
+// Bit tests: a imm off.
+HANDLER(BrIfAndI) {
+  if (U32(0) & I(1)) { ip += int32_t(I(2)); DISPATCH(); }
+  NEXT(5);
+}
+HANDLER(BrUnlessAndI) {
+  if (!(U32(0) & I(1))) { ip += int32_t(I(2)); DISPATCH(); }
+  NEXT(5);
+}
 // NOLINTEND

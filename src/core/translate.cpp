@@ -393,6 +393,27 @@ class Translator {
     return true;
   }
 
+  // Emit a conditional branch (without its offset word) taken when the
+  // condition is `when_true`; `fused` says whether `c` replaced the
+  // condition's computation.
+  void emit_cond(bool fused, const Cmp& c, uint32_t cond, bool when_true) {
+    if (!fused) {
+      op(when_true ? IOp::BrIf : IOp::BrUnless);
+      w(cond);
+    } else if (c.op == Op::I32Eqz) {
+      op(when_true ? IOp::BrUnless : IOp::BrIf);
+      w(c.a);
+    } else if (c.op == Op::I32And) {
+      op(when_true ? IOp::BrIfAndI : IOp::BrUnlessAndI);
+      w(c.a);
+      w(c.b);
+    } else {
+      op(brcmp_iop(when_true ? c.op : negate_cmp(c.op), c.imm));
+      w(c.a);
+      w(c.b);
+    }
+  }
+
   // --- the instruction walk -------------------------------------------------
   void skip_dead(Reader& r, Op o) {
     if (o == Op::Block || o == Op::Loop || o == Op::If) {
@@ -485,7 +506,7 @@ class Translator {
         w(d);
         w(a);
         w(imm);
-        if (is_cmp) note_cmp(start, o, a, imm, true);
+        if (is_cmp || o == Op::I32And) note_cmp(start, o, a, imm, true);
         if (o == Op::I32Add) {
           add_start_ = start;
           add_end_ = code_.size();
@@ -652,17 +673,7 @@ class Translator {
         c.kind = Ctl::If;
         c.height = uint32_t(vs_.size()) - c.nparams;
         uint32_t inst = pos();
-        if (fused && cmp.op == Op::I32Eqz) {
-          op(IOp::BrIf);  // skip the then-branch when the operand is non-zero
-          w(cmp.a);
-        } else if (fused) {
-          op(brcmp_iop(negate_cmp(cmp.op), cmp.imm));
-          w(cmp.a);
-          w(cmp.b);
-        } else {
-          op(IOp::BrUnless);
-          w(cond);
-        }
+        emit_cond(fused, cmp, cond, false);  // to the else/end when false
         c.if_inst = inst;
         c.if_word = pos();
         w(0);
@@ -685,31 +696,11 @@ class Translator {
         pop();
         if (!needs_moves(c)) {
           uint32_t inst = pos();
-          if (fused && cmp.op == Op::I32Eqz) {
-            op(IOp::BrUnless);
-            w(cmp.a);
-          } else if (fused) {
-            op(brcmp_iop(cmp.op, cmp.imm));
-            w(cmp.a);
-            w(cmp.b);
-          } else {
-            op(IOp::BrIf);
-            w(cond);
-          }
+          emit_cond(fused, cmp, cond, true);
           jump_offset(c, inst);
         } else {
           uint32_t inst = pos();
-          if (fused && cmp.op == Op::I32Eqz) {
-            op(IOp::BrIf);
-            w(cmp.a);
-          } else if (fused) {
-            op(brcmp_iop(negate_cmp(cmp.op), cmp.imm));
-            w(cmp.a);
-            w(cmp.b);
-          } else {
-            op(IOp::BrUnless);
-            w(cond);
-          }
+          emit_cond(fused, cmp, cond, false);  // skip the moves when false
           uint32_t word = pos();
           w(0);
           emit_branch(c);
