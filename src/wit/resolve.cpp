@@ -1113,6 +1113,15 @@ class PackageResolver {
             }
           }
       }
+      if (inc.package != pkg.id) {
+        // `@since` versions belong to the other package: drop them (as wit-parser does)
+        for (auto* list : {&inc_imports, &inc_exports})
+          for (WorldItem& wi : *list) {
+            if (wi.stability.kind == Stability::Kind::Stable) wi.stability = Stability{};
+            if (wi.kind == WorldItemKind::Function && wi.function.stability.kind == Stability::Kind::Stable)
+              wi.function.stability = Stability{};
+          }
+      }
       for (int dir = 0; dir < 2; ++dir) {
         bool imp = dir == 0;
         for (WorldItem wi : (imp ? inc_imports : inc_exports)) {
@@ -1129,7 +1138,15 @@ class PackageResolver {
             (imp ? imports : exports).push_back(std::move(wi));
           } else {
             auto& set = imp ? import_ifaces : export_ifaces;
-            if (set.insert(wi.interface).second) (imp ? imports : exports).push_back(std::move(wi));
+            if (set.insert(wi.interface).second) {
+              (imp ? imports : exports).push_back(std::move(wi));
+            } else {
+              // already there: an unknown stability takes the included one
+              for (WorldItem& prev : imp ? imports : exports)
+                if (prev.kind == WorldItemKind::Interface && prev.name.empty() && prev.interface == wi.interface &&
+                    prev.stability.kind == Stability::Kind::Unknown)
+                  prev.stability = wi.stability;
+            }
           }
         }
       }

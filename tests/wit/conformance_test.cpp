@@ -148,6 +148,29 @@ std::string my_sig(const compono::wit::Resolve& rs, const compono::wit::Function
   return s;
 }
 
+std::string ref_stab(const json& item) {
+  if (!item.is_object() || !item.contains("stability")) return "";
+  const json& s = item["stability"];
+  std::string out;
+  if (s.contains("stable")) {
+    out = "@since(" + s["stable"].value("since", std::string()) + ")";
+    if (s["stable"].contains("deprecated")) out += "@deprecated(" + s["stable"]["deprecated"].get<std::string>() + ")";
+  } else if (s.contains("unstable")) {
+    out = "@unstable(" + s["unstable"].value("feature", std::string()) + ")";
+    if (s["unstable"].contains("deprecated")) out += "@deprecated(" + s["unstable"]["deprecated"].get<std::string>() + ")";
+  }
+  return out;
+}
+
+std::string my_stab(const compono::wit::Stability& s) {
+  using K = compono::wit::Stability::Kind;
+  std::string out;
+  if (s.kind == K::Stable) out = "@since(" + s.since + ")";
+  if (s.kind == K::Unstable) out = "@unstable(" + s.feature + ")";
+  if (!s.deprecated.empty() && s.kind != K::Unknown) out += "@deprecated(" + s.deprecated + ")";
+  return out;
+}
+
 // Compares names and order of packages, interfaces, types (and their kinds),
 // functions (and their signatures), worlds and world imports/exports.
 // Returns "" when they agree.
@@ -183,13 +206,16 @@ std::string compare_structure(const Loaded& l, const json& ref) {
       if (a != b) return pname + "/" + n + ": types " + join(a) + " vs reference " + join(b);
       a.clear();
       b.clear();
-      for (auto& [tn, tid] : mi.types) a.push_back(tn + ":" + my_kind(r, tid));
-      for (auto& [tn, tid] : ri["types"].items()) b.push_back(tn + ":" + ref_kind(ref, tid.get<std::size_t>()));
+      a.push_back(my_stab(mi.stability));
+      b.push_back(ref_stab(ri));
+      for (auto& [tn, tid] : mi.types) a.push_back(tn + ":" + my_kind(r, tid) + my_stab(r.types[tid].stability));
+      for (auto& [tn, tid] : ri["types"].items())
+        b.push_back(tn + ":" + ref_kind(ref, tid.get<std::size_t>()) + ref_stab(ref["types"][tid.get<std::size_t>()]));
       if (a != b) return pname + "/" + n + ": type kinds " + join(a) + " vs reference " + join(b);
       a.clear();
       b.clear();
-      for (auto& f : mi.functions) a.push_back(f.name + my_sig(r, f));
-      for (auto& [fn, f] : ri["functions"].items()) b.push_back(fn + ref_sig(ref, f));
+      for (auto& f : mi.functions) a.push_back(f.name + my_sig(r, f) + my_stab(f.stability));
+      for (auto& [fn, f] : ri["functions"].items()) b.push_back(fn + ref_sig(ref, f) + ref_stab(f));
       if (a != b) return pname + "/" + n + ": functions " + join(a) + " vs reference " + join(b);
     }
     for (auto& [n, id] : p->worlds) {
@@ -198,10 +224,21 @@ std::string compare_structure(const Loaded& l, const json& ref) {
       for (int dir = 0; dir < 2; ++dir) {
         a.clear();
         b.clear();
+        a.push_back(my_stab(mw.stability));
+        b.push_back(ref_stab(rw));
         for (auto& it : dir == 0 ? mw.imports : mw.exports)
-          a.push_back(my_key(r, it) + (it.kind == compono::wit::WorldItemKind::Function ? my_sig(r, it.function) : ""));
-        for (auto& [k, v] : rw[dir == 0 ? "imports" : "exports"].items())
-          b.push_back(ref_key(ref, k) + (v.contains("function") ? ref_sig(ref, v["function"]) : ""));
+          a.push_back(my_key(r, it) +
+                      (it.kind == compono::wit::WorldItemKind::Function ? my_sig(r, it.function) : "") +
+                      my_stab(it.kind == compono::wit::WorldItemKind::Type ? r.types[it.type].stability
+                              : it.kind == compono::wit::WorldItemKind::Function ? it.function.stability
+                                                                                 : it.stability));
+        for (auto& [k, v] : rw[dir == 0 ? "imports" : "exports"].items()) {
+          std::string st;
+          if (v.contains("function")) st = ref_stab(v["function"]);
+          else if (v.contains("interface")) st = ref_stab(v["interface"]);
+          else if (v.contains("type")) st = ref_stab(ref["types"][v["type"].get<std::size_t>()]);
+          b.push_back(ref_key(ref, k) + (v.contains("function") ? ref_sig(ref, v["function"]) : "") + st);
+        }
         if (a != b)
           return pname + "/" + n + (dir == 0 ? ": imports " : ": exports ") + join(a) + " vs reference " + join(b);
       }
