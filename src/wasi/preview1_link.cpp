@@ -19,7 +19,17 @@ Result<Preview1> Preview1::create(const Preview1Config& config) {
   return r;
 }
 
+namespace {
+// The calling instance's "memory" export, looked up once per instance rather
+// than on every call.  (A Store is used by one thread at a time.)
+struct MemoryCache {
+  wasm::detail::InstanceInst* instance = nullptr;
+  wasm::Memory memory;
+};
+}  // namespace
+
 Result<void> Preview1::add_to_linker(wasm::Store& store, wasm::Linker& linker) const {
+  auto cache = std::make_shared<MemoryCache>();
   for (const p1::FuncDesc& d : p1::functions()) {
     wasm::FuncType t;
     for (const char* c = d.params; *c; ++c) t.params.push_back(*c == 'I' ? wasm::ValType::I64 : wasm::ValType::I32);
@@ -28,9 +38,14 @@ Result<void> Preview1::add_to_linker(wasm::Store& store, wasm::Linker& linker) c
     const p1::FuncDesc* desc = &d;
     COMPONO_CHECK(linker.define_host_raw(
         store, "wasi_snapshot_preview1", d.name, std::move(t),
-        [ctx, desc](wasm::Caller& caller, uint64_t* slots) -> wasm::HostResult {
+        [ctx, desc, cache](wasm::Caller& caller, uint64_t* slots) -> wasm::HostResult {
           p1::GuestMem m;
-          if (wasm::Memory mem = caller.memory()) {
+          wasm::detail::InstanceInst* inst = caller.instance().raw();
+          if (inst != cache->instance || !inst) {
+            cache->instance = inst;
+            cache->memory = caller.memory();
+          }
+          if (const wasm::Memory& mem = cache->memory) {
             m.data = mem.data();
             m.size = mem.size();
           }
