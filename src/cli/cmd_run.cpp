@@ -75,27 +75,34 @@ bool parse_memory_size(const std::string& s, uint64_t& pages) {
   return true;
 }
 
+// Decimal, or hexadecimal with 0x (never octal: "010" is ten).
+int int_base(const std::string& s) {
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  return s.size() > i + 1 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') ? 16 : 10;
+}
+
 // Parse a command-line argument as a value of type t.
 bool parse_value(const std::string& s, wasm::ValType t, wasm::Value& out) {
   using wasm::ValType;
   using wasm::Value;
   char* end = nullptr;
   errno = 0;
+  const int base = int_base(s);
   switch (t) {
     case ValType::I32: {
-      long long v = std::strtoll(s.c_str(), &end, 0);
+      long long v = std::strtoll(s.c_str(), &end, base);
       if (errno || *end || end == s.c_str() || v < INT32_MIN || v > int64_t(UINT32_MAX)) return false;
       out = Value::i32(int32_t(uint32_t(v)));
       return true;
     }
     case ValType::I64: {
       if (!s.empty() && s[0] != '-') {
-        unsigned long long v = std::strtoull(s.c_str(), &end, 0);
+        unsigned long long v = std::strtoull(s.c_str(), &end, base);
         if (errno || *end || end == s.c_str()) return false;
         out = Value::i64(int64_t(v));
         return true;
       }
-      long long v = std::strtoll(s.c_str(), &end, 0);
+      long long v = std::strtoll(s.c_str(), &end, base);
       if (errno || *end || end == s.c_str()) return false;
       out = Value::i64(v);
       return true;
@@ -117,7 +124,7 @@ bool parse_value(const std::string& s, wasm::ValType t, wasm::Value& out) {
         out = Value::null_ref(t);
         return true;
       }
-      unsigned long long v = std::strtoull(s.c_str(), &end, 0);
+      unsigned long long v = std::strtoull(s.c_str(), &end, base);
       if (errno || *end || end == s.c_str()) return false;
       out = Value::externref(v);
       return true;

@@ -434,6 +434,12 @@ TEST_F(WasiRun, InvokeReactorExports) {
   Outcome o = run_cli({"run", r, "--invoke", "add", "2", "-5"});
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_EQ(o.out, "-3\n");  // 2 + -5, after _initialize ran the constructor
+  o = run_cli({"run", r, "--invoke", "add", "010", "0x10"});  // decimal (not octal) and hex
+  EXPECT_EQ(o.out, "26\n") << o.err;
+  o = run_cli({"run", r, "--invoke", "add", "4294967295", "1"});  // u32 spelling of -1
+  EXPECT_EQ(o.out, "0\n") << o.err;
+  o = run_cli({"run", r, "--invoke", "add", "4294967296", "1"});  // too big for i32
+  EXPECT_EQ(o.status, 1);
   o = run_cli({"run", r, "--invoke", "mul64", "4294967296", "3"});
   EXPECT_EQ(o.out, "12884901888\n") << o.err;
   o = run_cli({"run", r, "--invoke", "hypot2", "3", "4.0"});
