@@ -894,6 +894,13 @@ class PackageResolver {
     for (const AstWorldItem& it : aw.items) {
       if (!gate_active(it.gate.stability, R.opts_)) continue;
       if (it.k == AstWorldItem::K::Include) {
+        if (it.path.foreign) {
+          // a top-level `use` of the same path already declared it an interface
+          for (auto& [n, u] : file_uses_[body])
+            if (u->path.foreign && u->path.name.name == it.path.name.name && u->path.package.name == it.path.package.name)
+              return R.err(it.path.name.span,
+                           "name `" + std::string(it.path.name.name) + "` is defined as an interface, not a world");
+        }
         COMPONO_TRY(Target t, resolve_path(body, it.path, true));
         (void)t;
       } else if (it.k == AstWorldItem::K::Use) {
