@@ -875,10 +875,10 @@ void tuple_layout(const std::vector<const Type*>& ts, uint32_t& size, uint32_t& 
 // Lower values into `cx` as the flat arguments of a call (spilling to
 // memory through realloc beyond 16 flat values).
 bool lower_params(Cx& cx, std::span<const Val> vals, const std::vector<const Type*>& ts, uint32_t flat_total,
-                  std::vector<uint64_t>& out) {
+                  std::vector<uint64_t>& out, uint32_t max_flat = 16) {
   if (vals.size() != ts.size())
     return cx.fail("type mismatch: expected " + std::to_string(ts.size()) + " argument(s), got " + std::to_string(vals.size()));
-  if (flat_total <= 16) {
+  if (flat_total <= max_flat) {
     for (size_t i = 0; i < ts.size(); ++i)
       if (!lower_flat(cx, vals[i], *ts[i], out)) return false;
     return true;
@@ -895,8 +895,8 @@ bool lower_params(Cx& cx, std::span<const Val> vals, const std::vector<const Typ
 }
 
 bool lift_params(Cx& cx, const uint64_t* flat, const std::vector<const Type*>& ts, uint32_t flat_total,
-                 std::span<Val> out) {
-  if (flat_total <= 16) {
+                 std::span<Val> out, uint32_t max_flat = 16) {
+  if (flat_total <= max_flat) {
     FlatIn in{flat};
     for (size_t i = 0; i < ts.size(); ++i)
       if (!lift_flat(cx, *ts[i], in, out[i])) return false;
@@ -965,6 +965,42 @@ struct ResultSink {
   virtual bool deliver(std::span<Val> results, Trap& trap) = 0;
 };
 
+// An async-lifted export, run to completion: the results come from
+// task.return; with a callback, only the EXIT code (0) is supported.
+Result<void, Trap> call_async_lifted(Store& store, FuncImpl* f, std::span<const Val> args, std::span<Val> results,
+                                     ResultSink* sink, bool adapter) {
+  InstanceImpl* ci = f->inst;
+  Task task;
+  Cx cx{store, &f->opts, ci, &task, adapter, Trap(), false};
+  std::vector<uint64_t> flat;
+  auto pts = param_ptrs(f->type);
+  if (!lower_params(cx, args, pts, f->flat_params, flat)) return cx.trap;
+  std::span<Val>* saved = ci->async_results;
+  bool saved_returned = ci->async_returned;
+  ci->async_results = &results;
+  ci->async_returned = false;
+  ci->may_enter = false;
+  auto restore = [&] {
+    ci->async_results = saved;
+    ci->async_returned = saved_returned;
+    ci->may_enter = true;
+  };
+  auto r = call_core(store, f->core, flat.data(), flat.size());
+  if (!r) { restore(); return std::move(r).error(); }
+  if (f->opts.callback && !r->empty() && uint32_t((*r)[0]) != 0) {
+    restore();
+    return Trap("unsupported: async callback code " + std::to_string(uint32_t((*r)[0])) + " (only EXIT is supported)");
+  }
+  if (!ci->async_returned) { restore(); return Trap("async-lifted export failed to produce a result"); }
+  if (task.num_borrows > 0) { restore(); return Trap(leaked_borrows_message(f, ci, task)); }
+  restore();
+  if (sink) {
+    Trap t;
+    if (!sink->deliver(results, t)) return t;
+  }
+  return {};
+}
+
 Result<void, Trap> call_func_sink(Store& store, FuncImpl* f, std::span<const Val> args, std::span<Val> results,
                                   ResultSink* sink, bool adapter) {
   if (f->is_host()) {
@@ -980,6 +1016,8 @@ Result<void, Trap> call_func_sink(Store& store, FuncImpl* f, std::span<const Val
   }
   InstanceImpl* ci = f->inst;
   if (!ci->may_enter) return Trap("cannot enter component instance");
+  ci->context[0] = ci->context[1] = 0;
+  if (f->opts.async) return call_async_lifted(store, f, args, results, sink, adapter);
   Task task;
   Cx cx{store, &f->opts, ci, &task, adapter, Trap(), false};
   std::vector<uint64_t> flat;
@@ -1055,7 +1093,10 @@ struct LowerSink : ResultSink {
 
 }  // namespace
 
+wasm::Func make_lowered_async(Store& store, FuncImpl* callee, InstanceImpl* caller, const CanonOpts& opts);
+
 wasm::Func make_lowered(Store& store, FuncImpl* callee, InstanceImpl* caller, const CanonOpts& opts) {
+  if (opts.async) return make_lowered_async(store, callee, caller, opts);
   wasm::FuncType ct = lowered_core_type(callee->type);
   Store* sp = &store;
   uint32_t flat_params = flat_count([&] {
@@ -1097,6 +1138,98 @@ wasm::Func make_lowered(Store& store, FuncImpl* callee, InstanceImpl* caller, co
           if (!r) { release_lenders(lend); return std::move(r).error(); }
         }
         release_lenders(lend);
+        return {};
+      });
+}
+
+namespace {
+struct RetptrSink : ResultSink {
+  Cx* cx;
+  const FuncType* ft;
+  uint32_t retptr;
+  bool deliver(std::span<Val> results, Trap& trap) override {
+    if (!ft->result) return true;
+    const TypeNode* rn = ft->result->node();
+    if (retptr % rn->align) { trap = Trap("unaligned pointer"); return false; }
+    if (uint64_t(retptr) + rn->size > cx->mem_size()) { trap = Trap("pointer out of bounds of memory"); return false; }
+    if (!store(*cx, results[0], *ft->result, retptr)) { trap = cx->trap; return false; }
+    return true;
+  }
+};
+}  // namespace
+
+// Async lowering, run synchronously: the callee completes before the core
+// call returns, which then reports RETURNED (2).
+wasm::Func make_lowered_async(Store& store, FuncImpl* callee, InstanceImpl* caller, const CanonOpts& opts) {
+  std::vector<Type> ps;
+  for (auto& p : callee->type.params) ps.push_back(p.second);
+  uint32_t flat_params = flat_count(ps);
+  wasm::FuncType ct;
+  if (flat_params > 4) ct.params.push_back(wasm::ValType::I32);
+  else {
+    std::vector<Flat> f;
+    flatten_types(ps, f);
+    for (Flat x : f)
+      ct.params.push_back(x == Flat::I32 ? wasm::ValType::I32 : x == Flat::I64 ? wasm::ValType::I64 : x == Flat::F32 ? wasm::ValType::F32 : wasm::ValType::F64);
+  }
+  uint32_t retptr_index = uint32_t(ct.params.size());
+  if (callee->type.result) ct.params.push_back(wasm::ValType::I32);
+  ct.results.push_back(wasm::ValType::I32);
+  Store* sp = &store;
+  return wasm::Func::host_raw(store.core(), ct,
+      [sp, callee, caller, opts, flat_params, retptr_index](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
+        if (!caller->may_leave) return Trap("cannot leave component instance");
+        Task lend;
+        Cx cx{*sp, &opts, caller, &lend, !callee->is_host(), Trap(), false};
+        auto pts = param_ptrs(callee->type);
+        std::vector<Val> args(pts.size());
+        if (!lift_params(cx, slots, pts, flat_params, args, 4)) { release_lenders(lend); return cx.trap; }
+        Val res[1];
+        std::span<Val> results(res, callee->type.result ? 1 : 0);
+        RetptrSink sink;
+        sink.cx = &cx;
+        sink.ft = &callee->type;
+        sink.retptr = callee->type.result ? uint32_t(slots[retptr_index]) : 0;
+        if (callee->is_host()) {
+          HostCall hc(*sp, caller, opts.memory);
+          auto hr = callee->host(hc, std::span<const Val>(args.data(), args.size()), results);
+          if (!hr) { release_lenders(lend); return std::move(hr).error(); }
+          Trap t;
+          if (!sink.deliver(results, t)) { release_lenders(lend); return t; }
+        } else {
+          auto r = call_func_sink(*sp, callee, std::span<const Val>(args.data(), args.size()), results, &sink, true);
+          if (!r) { release_lenders(lend); return std::move(r).error(); }
+        }
+        release_lenders(lend);
+        slots[0] = 2;  // Subtask.State.RETURNED
+        return {};
+      });
+}
+
+wasm::Func make_task_return(Store& store, InstanceImpl* inst, std::optional<Type> result, const CanonOpts& opts) {
+  std::vector<Type> ts;
+  if (result) ts.push_back(*result);
+  uint32_t flat = flat_count(ts);
+  wasm::FuncType ct;
+  if (flat > 16) ct.params.push_back(wasm::ValType::I32);
+  else {
+    std::vector<Flat> f;
+    flatten_types(ts, f);
+    for (Flat x : f)
+      ct.params.push_back(x == Flat::I32 ? wasm::ValType::I32 : x == Flat::I64 ? wasm::ValType::I64 : x == Flat::F32 ? wasm::ValType::F32 : wasm::ValType::F64);
+  }
+  Store* sp = &store;
+  return wasm::Func::host_raw(store.core(), ct,
+      [sp, inst, result, opts, flat](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
+        if (!inst->may_leave) return Trap("cannot leave component instance");
+        if (!inst->async_results || inst->async_returned) return Trap("invalid task.return: no async task is waiting for a result");
+        Cx cx{*sp, &opts, inst, nullptr, false, Trap(), false};
+        std::vector<const Type*> pts;
+        if (result) pts.push_back(&*result);
+        std::span<Val>& out = *inst->async_results;
+        if (out.size() != pts.size()) return Trap("task.return: result type mismatch");
+        if (!lift_params(cx, slots, pts, flat, out)) return cx.trap;
+        inst->async_returned = true;
         return {};
       });
 }
@@ -1169,6 +1302,23 @@ wasm::Func make_resource_rep(Store& store, InstanceImpl* inst, ResourceType rt) 
 }
 
 wasm::Func make_unsupported_builtin(Store& store, InstanceImpl* inst, const wasm::FuncType& t, std::string what) {
+  if (what.rfind("context.get:", 0) == 0 || what.rfind("context.set:", 0) == 0) {
+    bool get = what[8] == 'g';
+    uint32_t slot = uint32_t(std::stoul(what.substr(12))) & 1;
+    return wasm::Func::host_raw(store.core(), t, [inst, get, slot](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
+      if (get) slots[0] = inst->context[slot];
+      else inst->context[slot] = uint32_t(slots[0]);
+      return {};
+    });
+  }
+  if (what == "backpressure.inc" || what == "backpressure.dec" || what == "backpressure.set") {
+    return wasm::Func::host_raw(store.core(), t, [inst, what](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
+      if (what == "backpressure.inc") inst->backpressure++;
+      else if (what == "backpressure.dec") inst->backpressure--;
+      else inst->backpressure = slots[0] ? 1 : 0;
+      return {};
+    });
+  }
   return wasm::Func::host_raw(store.core(), t, [inst, what](wasm::Caller&, uint64_t*) -> wasm::HostResult {
     if (!inst->may_leave) return Trap("cannot leave component instance");
     return Trap("unsupported canonical built-in: " + what);

@@ -131,6 +131,7 @@ Result<Type> valtype(const ast::ValType& v, std::vector<TypeSlot>& types) {
   }
   if (v.index >= types.size()) return fail("type index out of range: " + std::to_string(v.index));
   TypeSlot& s = types[v.index];
+  if (s.k == TypeSlot::Resource) return Type(Kind::U32).named("unsupported: resource used as a value type");
   if (s.k != TypeSlot::Value) return fail("type index " + std::to_string(v.index) + " is not a value type");
   return s.val;
 }
@@ -194,8 +195,24 @@ Result<TypeSlot> deftype(const ast::TypeDef& d, std::vector<TypeSlot>& types, co
     case ast::TypeKind::Resource:
       s.k = TypeSlot::Resource;  // created by the caller (needs the instance)
       break;
+    case ast::TypeKind::Map: {
+      // map<k, v> has the canonical ABI of list<tuple<k, v>>.
+      COMPONO_TRY(Type k, vt(*d.a));
+      COMPONO_TRY(Type v, vt(*d.b));
+      s.val = Type::list(Type::tuple({k, v}));
+      break;
+    }
+    case ast::TypeKind::FixedList: {
+      // A fixed-length list has the layout of a tuple of `length` elements.
+      COMPONO_TRY(Type el, vt(*d.a));
+      if (d.length <= 4096) s.val = Type::tuple(std::vector<Type>(d.length, el));
+      else s.val = Type::record({}).named("unsupported: fixed-length list longer than 4096");
+      break;
+    }
     default:
-      s.k = TypeSlot::CoreOther;  // stream/future/map/fixed-list: not supported at run time
+      // stream/future: the async ABI is not implemented; keep a placeholder
+      // so that definitions using them still instantiate.
+      s.val = Type(Kind::U32).named(std::string("unsupported: ") + ast::to_string(d.kind));
       break;
   }
   return s;
@@ -302,8 +319,14 @@ Result<CanonOpts> canon_opts(Env& e, const std::vector<ast::CanonOpt>& opts) {
         if (x.index >= e.core_funcs.size()) return fail("func index out of bounds");
         o.post_return = e.core_funcs[x.index].f;
         break;
+      case ast::CanonOptKind::Async: o.async = true; break;
+      case ast::CanonOptKind::Callback:
+        if (x.index >= e.core_funcs.size()) return fail("func index out of bounds");
+        o.callback = e.core_funcs[x.index].f;
+        break;
+      case ast::CanonOptKind::CoreType: break;
       default:
-        return fail("unsupported canonical option (async)");
+        return fail("unsupported canonical option (gc)");
     }
   }
   return o;
@@ -694,6 +717,16 @@ Result<void> run(Ctx& cx, std::shared_ptr<Env> envp, const ItemMap* args, const 
             e.core_funcs.push_back(CoreFunc{f, false, ""});
             break;
           }
+          case ast::CanonKind::TaskReturn: {
+            COMPONO_TRY(CanonOpts o, canon_opts(e, cn.opts));
+            std::optional<Type> rt;
+            if (cn.result) { COMPONO_TRY(Type t, valtype(*cn.result, e.types)); rt = t; }
+            e.core_funcs.push_back(CoreFunc{make_task_return(cx.store, e.self, rt, o), false, ""});
+            break;
+          }
+          case ast::CanonKind::ContextGet: case ast::CanonKind::ContextSet:
+            e.core_funcs.push_back(CoreFunc{wasm::Func(), true, std::string(ast::to_string(cn.kind)) + ":" + std::to_string(cn.context_index)});
+            break;
           default:
             e.core_funcs.push_back(CoreFunc{wasm::Func(), true, ast::to_string(cn.kind)});
             break;

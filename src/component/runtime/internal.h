@@ -53,6 +53,8 @@ struct CanonOpts {
   wasm::Func realloc;
   wasm::Func post_return;
   Encoding encoding = Encoding::Utf8;
+  bool async = false;
+  wasm::Func callback;
 };
 
 // One call's task (borrow scope) during a lifted call.
@@ -101,6 +103,12 @@ struct InstanceImpl {
   bool may_enter = true;
   InstanceImpl* parent = nullptr;  // enclosing component instance (for reentrance)
   bool poisoned = false;
+  // The running task's context slots (context.get/set) and backpressure.
+  uint32_t context[2] = {0, 0};
+  int32_t backpressure = 0;
+  // The running async-lifted call (results delivered by task.return).
+  std::span<Val>* async_results = nullptr;
+  bool async_returned = false;
 };
 
 struct FuncImpl {
@@ -162,6 +170,8 @@ wasm::Func make_resource_rep(Store& store, InstanceImpl* inst, ResourceType rt);
 // Any other (async/thread/...) built-in: a core function of type `t` that
 // traps "cannot leave component instance" when called while leaving is not
 // allowed and otherwise traps "unsupported: <what>".
+// canon task.return for an async-lifted export of `inst`.
+wasm::Func make_task_return(Store& store, InstanceImpl* inst, std::optional<Type> result, const CanonOpts& opts);
 wasm::Func make_unsupported_builtin(Store& store, InstanceImpl* inst, const wasm::FuncType& t, std::string what);
 
 // ---- names
