@@ -144,3 +144,31 @@ TEST(SpecCoreDecode, AllWastFiles) {
   EXPECT_EQ(total.failed, 0);
   EXPECT_GT(total.passed, 0);
 }
+
+// Real toolchain output: every core module shipped in the npm tools that
+// scripts/setup.sh installs (SpiderMonkey/StarlingMonkey builds, wasm-tools,
+// jco's preview-1 adapters, ...) must decode and validate.
+TEST(RealWorldCore, ToolModulesDecodeAndValidate) {
+  fs::path root = fs::path(COMPONO_SOURCE_DIR) / ".tools" / "node_modules";
+  if (!fs::exists(root)) GTEST_SKIP() << "no " << root << " (run scripts/setup.sh)";
+  int checked = 0, components = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (!it->is_regular_file(ec) || it->path().extension() != ".wasm") continue;
+    auto bytes = read_file(it->path());
+    static const uint8_t kCore[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+    if (bytes.size() < 8 || !std::equal(kCore, kCore + 8, bytes.begin())) {
+      ++components;  // components (version 0x0d) and other files are not ours
+      continue;
+    }
+    std::string err = check(bytes);
+    EXPECT_EQ(err, "") << it->path();
+    std::printf("%-90s %8zu bytes %s\n", it->path().lexically_relative(root).c_str(), bytes.size(),
+                err.empty() ? "ok" : err.c_str());
+    ++checked;
+  }
+  std::printf("%d core modules checked, %d other .wasm files not core modules\n", checked, components);
+  if (checked == 0) GTEST_SKIP() << "no core modules under " << root;
+}
