@@ -22,8 +22,9 @@
 //  * A Store owns all runtime objects (functions, memories, tables, globals,
 //    instances); it is move-only and must outlive every handle into it.
 //    Func/Memory/Table/Global/Instance are cheap copyable handles (one
-//    pointer); a default-constructed handle is "null" (operator bool false).
-//    Handles from one Store must not be used with another.
+//    pointer); a default-constructed handle is "null" (operator bool false)
+//    and only operator bool / == may be used on it.  Handles from one Store
+//    must not be used with another.
 //  * A Module is an immutable, compiled (decoded, validated, translated)
 //    module; copies share the same code and it can be instantiated in any
 //    number of Stores.

@@ -139,16 +139,21 @@ StoreImpl::StoreImpl(const Config& c) : config(c) {
   empty_memory.max_pages = 0;
 }
 
-void StoreImpl::ensure_stacks() {
-  if (stack) return;
-  size_t n = config.max_stack_slots ? config.max_stack_slots : 1024;
-  stack.reset(new Slot[n]);  // not value-initialised: pages are touched lazily
+bool StoreImpl::ensure_stacks() {
+  if (stack) return true;
+  size_t n = config.max_stack_slots ? size_t(config.max_stack_slots) : 1024;
+  size_t nf = size_t(config.max_call_depth) + 2;
+  // Not value-initialised: pages are touched lazily.
+  std::unique_ptr<Slot[]> st(new (std::nothrow) Slot[n]);
+  std::unique_ptr<Frame[]> fr(new (std::nothrow) Frame[nf]);
+  if (!st || !fr) return false;
+  stack = std::move(st);
+  frames = std::move(fr);
   stack_free = stack.get();
   stack_end = stack.get() + n;
-  size_t nf = size_t(config.max_call_depth) + 2;
-  frames.reset(new Frame[nf]);
   fsp = frames.get();  // frames[0] is a sentinel
   fend = frames.get() + nf;
+  return true;
 }
 
 uint32_t intern_func_type(const FuncType& t) {

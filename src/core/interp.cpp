@@ -279,7 +279,7 @@ Slot value_to_slot(const Value& v) {
 
 
 Result<std::vector<Slot>, Trap> invoke(StoreImpl& s, FuncInst* f, const Slot* args, size_t nargs) {
-  s.ensure_stacks();
+  if (!s.ensure_stacks()) return Trap(trap_message(TrapKind::StackExhausted));
   size_t np = f->type.params.size(), nr = f->type.results.size();
   if (nargs != np) return Trap("type mismatch: wrong number of arguments");
   Slot* base = s.stack_free;

@@ -164,7 +164,7 @@ struct StoreImpl {
   std::deque<InstanceInst> instances;
 
   explicit StoreImpl(const wasm::Config& c);
-  void ensure_stacks();
+  bool ensure_stacks();  // false if the stacks cannot be allocated
 };
 
 // Translate every function of a validated module.
