@@ -75,6 +75,14 @@ namespace compono::core {
   X(I64Load32U) X(I32Store) X(I64Store) X(F32Store) X(F64Store) X(I32Store8)           \
   X(I32Store16) X(I64Store8) X(I64Store16) X(I64Store32)
 
+// Binary ops whose right operand is loaded from memory (the load fused into
+// the op):  d a addr offset.  X(op, load)
+#define COMPONO_LOADOP_IOPS(X)                                                    \
+  X(I32Add, I32Load) X(I32Sub, I32Load) X(I32And, I32Load) X(I32Or, I32Load)     \
+  X(I32Xor, I32Load) X(I64Add, I64Load) X(F32Add, F32Load) X(F32Sub, F32Load)    \
+  X(F32Mul, F32Load) X(F64Add, F64Load) X(F64Sub, F64Load) X(F64Mul, F64Load)    \
+  X(F64Div, F64Load)
+
 // Compare-and-branch fusions (i32 compares).
 #define COMPONO_BRCMP_IOPS(X) \
   X(I32Eq) X(I32Ne) X(I32LtS) X(I32LtU) X(I32GtS) X(I32GtU) X(I32LeS) X(I32LeU) X(I32GeS) X(I32GeU)
@@ -93,11 +101,14 @@ enum class IOp : uint16_t {
 #define COMPONO_IOP_IMM_(n) n##_I,
 #define COMPONO_IOP_BR_(n) BrIf_##n, BrIfI_##n,
 #define COMPONO_IOP_MEM_(n) n##_A,
+#define COMPONO_IOP_LOP_(n, l) n##_L,
   COMPONO_CONTROL_IOPS(COMPONO_IOP_PLAIN_)
   COMPONO_SIMPLE_IOPS(COMPONO_IOP_PLAIN_)
   COMPONO_IMM_IOPS(COMPONO_IOP_IMM_)
   COMPONO_BRCMP_IOPS(COMPONO_IOP_BR_)
   COMPONO_MEM_IOPS(COMPONO_IOP_MEM_)
+  COMPONO_LOADOP_IOPS(COMPONO_IOP_LOP_)
+#undef COMPONO_IOP_LOP_
 #undef COMPONO_IOP_MEM_
 #undef COMPONO_IOP_PLAIN_
 #undef COMPONO_IOP_IMM_

@@ -165,8 +165,11 @@ const void* const* make_table() {
 #define COMPONO_T_IMM_(n) reinterpret_cast<const void*>(&h_##n##_I),
 #define COMPONO_T_BR_(n) reinterpret_cast<const void*>(&h_BrIf_##n), reinterpret_cast<const void*>(&h_BrIfI_##n),
 #define COMPONO_T_MEM_(n) reinterpret_cast<const void*>(&h_##n##_A),
+#define COMPONO_T_LOP_(n, l) reinterpret_cast<const void*>(&h_##n##_L),
       COMPONO_CONTROL_IOPS(COMPONO_T_PLAIN_) COMPONO_SIMPLE_IOPS(COMPONO_T_PLAIN_)
           COMPONO_IMM_IOPS(COMPONO_T_IMM_) COMPONO_BRCMP_IOPS(COMPONO_T_BR_) COMPONO_MEM_IOPS(COMPONO_T_MEM_)
+              COMPONO_LOADOP_IOPS(COMPONO_T_LOP_)
+#undef COMPONO_T_LOP_
 #undef COMPONO_T_MEM_
 #undef COMPONO_T_PLAIN_
 #undef COMPONO_T_IMM_
@@ -202,8 +205,11 @@ intptr_t run_code(const uint32_t* ip, Slot* fp, uint8_t* mem, uint64_t memsize, 
 #define COMPONO_T_IMM_(n) &&L_##n##_I,
 #define COMPONO_T_BR_(n) &&L_BrIf_##n, &&L_BrIfI_##n,
 #define COMPONO_T_MEM_(n) &&L_##n##_A,
+#define COMPONO_T_LOP_(n, l) &&L_##n##_L,
         COMPONO_CONTROL_IOPS(COMPONO_T_PLAIN_) COMPONO_SIMPLE_IOPS(COMPONO_T_PLAIN_)
             COMPONO_IMM_IOPS(COMPONO_T_IMM_) COMPONO_BRCMP_IOPS(COMPONO_T_BR_) COMPONO_MEM_IOPS(COMPONO_T_MEM_)
+                COMPONO_LOADOP_IOPS(COMPONO_T_LOP_)
+#undef COMPONO_T_LOP_
 #undef COMPONO_T_MEM_
 #undef COMPONO_T_PLAIN_
 #undef COMPONO_T_IMM_

@@ -489,6 +489,32 @@ HANDLER(F64ConvertI64S) { SET_F64(0, double(S64(1))); NEXT(4); }
 HANDLER(F64ConvertI64U) { SET_F64(0, double(U64(1))); NEXT(4); }
 HANDLER(F64PromoteF32) { SET_F64(0, double(F32(1))); NEXT(4); }
 
+// Binary op with the right operand loaded from memory: d a addr offset.
+#define COMPONO_LOP(name, T, A, SET, expr)                           \
+  HANDLER(name##_L) {                                                \
+    uint64_t ea = uint64_t(U32(2)) + I(3);                           \
+    if (COMPONO_UNLIKELY(ea + sizeof(T) > memsize)) TRAP(MemoryOOB); \
+    T b;                                                             \
+    std::memcpy(&b, mem + ea, sizeof(T));                            \
+    T a = A(1);                                                      \
+    SET(0, (expr));                                                  \
+    NEXT(6);                                                         \
+  }
+COMPONO_LOP(I32Add, uint32_t, U32, SET_I32, a + b)
+COMPONO_LOP(I32Sub, uint32_t, U32, SET_I32, a - b)
+COMPONO_LOP(I32And, uint32_t, U32, SET_I32, a & b)
+COMPONO_LOP(I32Or, uint32_t, U32, SET_I32, a | b)
+COMPONO_LOP(I32Xor, uint32_t, U32, SET_I32, a ^ b)
+COMPONO_LOP(I64Add, uint64_t, U64, SET_I64, a + b)
+COMPONO_LOP(F32Add, float, F32, SET_F32, a + b)
+COMPONO_LOP(F32Sub, float, F32, SET_F32, a - b)
+COMPONO_LOP(F32Mul, float, F32, SET_F32, a * b)
+COMPONO_LOP(F64Add, double, F64, SET_F64, a + b)
+COMPONO_LOP(F64Sub, double, F64, SET_F64, a - b)
+COMPONO_LOP(F64Mul, double, F64, SET_F64, a * b)
+COMPONO_LOP(F64Div, double, F64, SET_F64, a / b)
+#undef COMPONO_LOP
+
 // Fused compare-and-branch: a b off (or a imm off).
 #define COMPONO_BRC(name, expr)                                                           \
   HANDLER(BrIf_##name) {                                                                  \

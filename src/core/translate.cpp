@@ -77,6 +77,13 @@ IOp mem_add_iop(Op op) {
     default: return IOp::Unreachable;
   }
 }
+// The fused load-op for `op` if its right operand comes from `load`.
+IOp loadop_iop(Op op, Op load) {
+#define COMPONO_X_(n, l) if (op == Op::n && load == Op::l) return IOp::n##_L;
+  COMPONO_LOADOP_IOPS(COMPONO_X_)
+#undef COMPONO_X_
+  return IOp::Count;
+}
 IOp brcmp_iop(Op op, bool imm) {
   switch (op) {
 #define COMPONO_X_(n) case Op::n: return imm ? IOp::BrIfI_##n : IOp::BrIf_##n;
@@ -105,6 +112,16 @@ bool commutative(Op op) {
     case Op::I32Add: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor:
     case Op::I32Eq: case Op::I32Ne: case Op::I64Add: case Op::I64Mul: case Op::I64And:
     case Op::I64Or: case Op::I64Xor: case Op::I64Eq: case Op::I64Ne:
+      return true;
+    default: return false;
+  }
+}
+// Commutative ops with a load-op form (float add/mul commute exactly,
+// including NaN results up to payload, which wasm leaves unspecified).
+bool commutative_arith(Op op) {
+  switch (op) {
+    case Op::I32Add: case Op::I32And: case Op::I32Or: case Op::I32Xor: case Op::I64Add:
+    case Op::F32Add: case Op::F32Mul: case Op::F64Add: case Op::F64Mul:
       return true;
     default: return false;
   }
@@ -216,7 +233,7 @@ class Translator {
   }
   void w(uint32_t x) { code_.push_back(x); }
   uint32_t pos() const { return uint32_t(code_.size()); }
-  void barrier() { last_end_ = kNone; cmp_end_ = kNone; add_end_ = kNone; }
+  void barrier() { last_end_ = kNone; cmp_end_ = kNone; add_end_ = kNone; load_end_ = kNone; }
 
   // --- virtual stack --------------------------------------------------------
   uint32_t home(size_t i) const { return nlocals_ + uint32_t(i); }
@@ -476,8 +493,38 @@ class Translator {
     w(a);
   }
 
+  // Fuse a load that produced one operand of `o` (the right one, or the
+  // left one of a commutative op) into the op.
+  bool try_load_op(Op o, size_t ia, size_t ib) {
+    if (load_end_ != code_.size()) return false;
+    IOp lop = loadop_iop(o, load_op_);
+    if (lop == IOp::Count) return false;
+    size_t other;
+    if (vs_[ib].k == VEntry::Home && load_h_ == ib) {
+      other = ia;
+    } else if (commutative_arith(o) && vs_[ia].k == VEntry::Home && load_h_ == ia && vs_[ib].k == VEntry::Local) {
+      other = ib;
+    } else {
+      return false;
+    }
+    code_.resize(load_start_);
+    uint32_t addr = load_addr_, off = load_off_;
+    barrier();
+    uint32_t a = src(other);
+    pop(2);
+    uint32_t d = push_home();
+    op(lop);
+    record_dst(pos(), 4);
+    w(d);
+    w(a);
+    w(addr);
+    w(off);
+    return true;
+  }
+
   void binary(Op o) {
     size_t ib = top(), ia = top() - 1;
+    if (try_load_op(o, ia, ib)) return;
     bool is_cmp = (o >= Op::I32Eq && o <= Op::I32GeU);
     if (has_imm_variant(o)) {
       bool i64 = is_i64_op(o);
@@ -617,11 +664,18 @@ class Translator {
           uint32_t a = src(top());
           pop();
           uint32_t d = push_home();
+          size_t start = code_.size();
           op(simple_iop(o));
           record_dst(pos(), 3);
           w(d);
           w(a);
           w(off);
+          load_start_ = start;
+          load_end_ = code_.size();
+          load_h_ = top();
+          load_addr_ = a;
+          load_off_ = off;
+          load_op_ = o;
         }
         return;
       }
@@ -1013,6 +1067,9 @@ class Translator {
   size_t last_end_ = kNone, last_dst_pos_ = 0, last_h_ = 0;
   size_t cmp_start_ = 0, cmp_end_ = kNone, cmp_h_ = 0;
   size_t add_start_ = 0, add_end_ = kNone, add_h_ = 0;
+  size_t load_start_ = 0, load_end_ = kNone, load_h_ = 0;
+  uint32_t load_addr_ = 0, load_off_ = 0;
+  Op load_op_ = Op::Nop;
   uint32_t add_base_ = 0, add_imm_ = 0;
   Op cmp_op_ = Op::Nop;
   uint32_t cmp_a_ = 0, cmp_b_ = 0;
