@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/component_run.h"
 #include "compono/core.h"
 #include "compono/wasi.h"
 
@@ -150,9 +151,26 @@ std::string format_value(const wasm::Value& v) {
 }
 
 // The component runtime plugs in here.
-int run_component(const RunOptions&, const std::vector<uint8_t>&) {
-  std::fprintf(stderr, "compono run: components are not yet supported\n");
-  return kExitUnsupported;
+int run_component(const RunOptions& o, const std::vector<uint8_t>& bytes) {
+  ComponentRunOptions c;
+  c.file = o.file;
+  c.args = o.args;
+  c.env = o.envs;
+  c.invoke = o.invoke;
+  if (o.fuel_set) c.fuel = o.fuel;
+  for (auto& d : o.dirs) {
+    size_t sep = d.find("::");
+    if (sep == std::string::npos) c.preopens.push_back({d, d});
+    else c.preopens.push_back({d.substr(0, sep), d.substr(sep + 2)});
+  }
+  if (!o.max_memory.empty()) {
+    uint64_t pages;
+    if (!parse_memory_size(o.max_memory, pages))
+      die(kExitError, "invalid --max-memory '" + o.max_memory + "' (e.g. 65536, 64K, 16MiB, 1G, 10p)");
+    c.max_memory_pages = std::min<uint64_t>(pages, 65536);
+  }
+  (void)kExitUnsupported;
+  return run_component_file(c, bytes);
 }
 
 int run_core_module(const RunOptions& o, const std::vector<uint8_t>& bytes) {

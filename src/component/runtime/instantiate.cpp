@@ -817,6 +817,8 @@ std::string component_wit(const ComponentImpl& c) {
       s += t;
     } else if (e.kind == ast::ExternKind::Func) {
       s += e.type + ";";
+    } else if (e.kind == ast::ExternKind::Type) {
+      s += e.type + ";";
     } else {
       s += std::string(kind_name(e.kind)) + " " + e.type + ";";
     }
