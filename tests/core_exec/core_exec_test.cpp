@@ -330,6 +330,70 @@ TEST_F(Exec, ControlFlow) {
   EXPECT_EQ(trap_of(s, i, "unreachable"), "unreachable");
 }
 
+// The translator's fused forms must keep wasm semantics exactly.
+TEST_F(Exec, FusedInstructionsKeepSemantics) {
+  Store s;
+  auto i = instantiate(R"((module
+    (memory 1)
+    (func (export "wrap_load") (param i32) (result i32)
+      ;; (x + 8) wraps at 32 bits before the offset is added
+      (i32.load offset=4 (i32.add (local.get 0) (i32.const 8))))
+    (func (export "wrap_store") (param i32 i32)
+      (i32.store (i32.add (local.get 0) (i32.const 8)) (local.get 1)))
+    (func (export "load_add") (param i32 f64) (result f64)
+      (f64.add (f64.load (local.get 0)) (local.get 1)))
+    (func (export "load_sub_left") (param i32 f64) (result f64)
+      (f64.sub (f64.load (local.get 0)) (local.get 1)))
+    (func (export "sub_load_right") (param i32 f64) (result f64)
+      (f64.sub (local.get 1) (f64.load (local.get 0))))
+    (func (export "i32_sub_load") (param i32 i32) (result i32)
+      (i32.sub (local.get 1) (i32.load (local.get 0))))
+    (func (export "store_f64") (param i32 f64) (f64.store (local.get 0) (local.get 1)))
+    (func (export "bit_test") (param i32) (result i32)
+      (block $set (br_if $set (i32.and (local.get 0) (i32.const 4))) (return (i32.const 0)))
+      (i32.const 1))
+    (func (export "if_bit") (param i32) (result i32)
+      (if (result i32) (i32.and (local.get 0) (i32.const 1)) (then (i32.const 11)) (else (i32.const 22))))
+    (func (export "if_cmp") (param i32 i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get 0) (local.get 1)) (then (i32.const 1)) (else (i32.const 2))))
+    (func (export "br_if_eqz_value") (param i32) (result i32)
+      (block (result i32) (br_if 0 (i32.const 5) (i32.eqz (local.get 0))) (drop) (i32.const 6)))
+    (func $locals (param i32) (result i32) (local i32 i64 f64 i32 i32 i32)
+      ;; every declared local starts at zero on each call
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (local.set 5 (i32.add (local.get 5) (local.get 0)))
+      (i32.add (local.get 1) (local.get 5)))
+    (func (export "locals_twice") (result i32)
+      (i32.add (call $locals (i32.const 3)) (call $locals (i32.const 4))))
+    (func (export "set_aliased") (param i32) (result i32) (local i32)
+      ;; local.get 0 is still on the stack when local 0 is overwritten
+      (local.get 0)
+      (local.set 0 (i32.add (local.get 0) (i32.const 100)))
+      (local.get 0)
+      (i32.sub))
+  ))", s);
+  EXPECT_EQ(call_i32(s, i, "wrap_load", {I32(-4)}), 0);
+  call(s, i, "wrap_store", {I32(-4), I32(77)});
+  EXPECT_EQ(call_i32(s, i, "wrap_load", {I32(-8)}), 77);  // (-8 + 8) + 4 = 4
+  EXPECT_EQ(trap_of(s, i, "wrap_load", {I32(65526)}), "out of bounds memory access");
+  call(s, i, "store_f64", {I32(64), F64(10.0)});
+  EXPECT_EQ(call(s, i, "load_add", {I32(64), F64(0.5)})[0].f64(), 10.5);
+  EXPECT_EQ(call(s, i, "load_sub_left", {I32(64), F64(0.5)})[0].f64(), 9.5);
+  EXPECT_EQ(call(s, i, "sub_load_right", {I32(64), F64(0.5)})[0].f64(), -9.5);
+  EXPECT_EQ(trap_of(s, i, "load_add", {I32(65535), F64(0)}), "out of bounds memory access");
+  EXPECT_EQ(call_i32(s, i, "i32_sub_load", {I32(4), I32(100)}), 23);
+  EXPECT_EQ(call_i32(s, i, "bit_test", {I32(4)}), 1);
+  EXPECT_EQ(call_i32(s, i, "bit_test", {I32(3)}), 0);
+  EXPECT_EQ(call_i32(s, i, "if_bit", {I32(3)}), 11);
+  EXPECT_EQ(call_i32(s, i, "if_bit", {I32(2)}), 22);
+  EXPECT_EQ(call_i32(s, i, "if_cmp", {I32(1), I32(2)}), 1);
+  EXPECT_EQ(call_i32(s, i, "if_cmp", {I32(-1), I32(2)}), 2);
+  EXPECT_EQ(call_i32(s, i, "br_if_eqz_value", {I32(0)}), 5);
+  EXPECT_EQ(call_i32(s, i, "br_if_eqz_value", {I32(1)}), 6);
+  EXPECT_EQ(call_i32(s, i, "locals_twice"), 14);
+  EXPECT_EQ(call_i32(s, i, "set_aliased", {I32(5)}), -100);
+}
+
 // ---------------------------------------------------------------------------
 // Memory
 
