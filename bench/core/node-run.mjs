@@ -2,10 +2,13 @@
 // node's V8 using the built-in `node:wasi`.
 //
 //   node bench/core/node-run.mjs [--time] prog.wasm [args...]
+//   node bench/core/node-run.mjs --compile-only module.wasm
 //
 // Output and exit code are the program's.  With --time, also prints to stderr
 // "node-run: compile_ms=<ms> run_ms=<ms>" (compile = WebAssembly.compile of
 // the bytes; V8 tiers up lazily, so later optimisation is counted in run).
+// --compile-only compiles (any core module, no WASI needed), prints
+// "node-run: compile_ms=<ms>" to stderr and exits.
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 import { argv, env, exit, stderr } from 'node:process';
@@ -13,12 +16,16 @@ import { basename } from 'node:path';
 
 let args = argv.slice(2);
 let time = false;
+let compileOnly = false;
 if (args[0] === '--time') {
   time = true;
   args = args.slice(1);
+} else if (args[0] === '--compile-only') {
+  compileOnly = true;
+  args = args.slice(1);
 }
 if (args.length < 1 || args[0] === '--help' || args[0] === '-h') {
-  stderr.write('usage: node node-run.mjs [--time] prog.wasm [args...]\n');
+  stderr.write('usage: node node-run.mjs [--time | --compile-only] prog.wasm [args...]\n');
   exit(args.length < 1 ? 2 : 0);
 }
 const file = args[0];
@@ -44,6 +51,10 @@ try {
   exit(2);
 }
 const t1 = performance.now();
+if (compileOnly) {
+  stderr.write(`node-run: compile_ms=${(t1 - t0).toFixed(3)}\n`);
+  exit(0);
+}
 let code;
 try {
   const instance = await WebAssembly.instantiate(module, wasi.getImportObject());

@@ -347,28 +347,45 @@ def geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
 
+# Large real-world core modules that scripts/setup.sh already installs (jco's
+# test-only npm tree); used, when present, to measure compile speed at scale.
+BIG_MODULES = [
+    ".tools/node_modules/@bytecodealliance/jco-transpile/vendor/wasm-tools.core.wasm",
+    ".tools/node_modules/@bytecodealliance/componentize-js/lib/starlingmonkey_embedding.wasm",
+]
+
+
 def compile_time(args, programs):
-    """compono's compile (decode+validate+translate) time on the largest module."""
+    """compono's compile (decode+validate+translate) time on the largest
+    benchmark module, plus any --compile-file / big real-world modules."""
     tool = args.compile_tool or os.path.join(os.path.dirname(args.programs_dir), "bench_core_compile")
     if not os.path.exists(tool):
         log("compile time: skipped (%s not built; target bench_core_compile)" % tool)
         return
     wasms = [os.path.join(args.programs_dir, p + ".wasm") for p in programs]
     wasms = [w for w in wasms if os.path.exists(w)]
-    if not wasms:
-        return
-    largest = max(wasms, key=os.path.getsize)
-    r = run_process([tool, "--reps", "20", largest], 300)
-    line = (r.out.strip() or r.err.strip()).splitlines()[0] if (r.out.strip() or r.err.strip()) else ""
-    if r.rc != 0:
-        log("compile time: compono failed on %s: %s" % (os.path.basename(largest), line))
-        return
-    log("compile time (compono Module::compile, best of 20): %s" % line.replace(largest, os.path.basename(largest)))
-    if shutil.which(args.node):
-        r = run_process([args.node, "--no-warnings", os.path.join(HERE, "node-run.mjs"), "--time", largest, "1"], 60)
-        m = re.search(r"compile_ms=([\d.]+)", r.err)
-        if m:
-            log("  for reference, node WebAssembly.compile (lazy Liftoff, one run): %s ms" % m.group(1))
+    files = [(max(wasms, key=os.path.getsize), 20)] if wasms else []
+    extra = list(args.compile_file or [])
+    if not args.no_big_modules:
+        extra += [os.path.join(ROOT, m) for m in BIG_MODULES if os.path.exists(os.path.join(ROOT, m))]
+    files += [(f, 5) for f in extra]
+    log("compile time (compono::wasm::Module::compile = decode + validate + translate):")
+    for f, reps in files:
+        r = run_process([tool, "--reps", str(reps), f], 600)
+        text = (r.out.strip() or r.err.strip() or "no output").splitlines()[0]
+        text = text.replace("compile %s " % f, "")
+        name = os.path.relpath(f, ROOT) if f.startswith(ROOT + os.sep) else f
+        if r.rc != 0 or r.timeout:
+            log("  %s: failed: %s" % (name, "timeout" if r.timeout else text))
+            continue
+        node_ms = ""
+        if shutil.which(args.node):
+            nr = run_process([args.node, "--no-warnings", os.path.join(HERE, "node-run.mjs"), "--compile-only",
+                              f], 120)
+            m = re.search(r"compile_ms=([\d.]+)", nr.err)
+            if m:
+                node_ms = "; node WebAssembly.compile %s ms" % m.group(1)
+        log("  %s (best of %d): %s%s" % (name, reps, text, node_ms))
 
 
 def main():
@@ -394,6 +411,10 @@ def main():
                     help="seconds per wasm-interp/compono run before it is reported 'timeout' (default 300)")
     ap.add_argument("--native-timeout", type=float, default=120)
     ap.add_argument("--no-compile-time", action="store_true", help="skip compono's compile-time measurement")
+    ap.add_argument("--compile-file", action="append",
+                    help="also measure compono's compile time on this .wasm (repeatable)")
+    ap.add_argument("--no-big-modules", action="store_true",
+                    help="do not measure compile time on the large jco/componentize-js modules in .tools/")
     ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                     help="wall: wall-clock time per process (default); cpu: the process's user+sys "
                          "time, all threads (steadier on a loaded machine; counts V8's background "
