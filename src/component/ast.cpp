@@ -211,6 +211,31 @@ uint32_t append(Component& c, Import v) { return push(c, c.imports, std::move(v)
 uint32_t append(Component& c, Export v) { return push(c, c.exports, std::move(v), Item::Export); }
 uint32_t append(Component& c, CustomSection v) { return push(c, c.customs, std::move(v), Item::Custom); }
 
+// The items of a component in emission order; synthesized kind by kind when
+// the component was built by hand (no items).
+std::vector<Item> definition_order(const Component& c) {
+  if (!c.items.empty()) return c.items;
+  std::vector<Item> out;
+  uint32_t sec = 0;
+  auto add = [&](Item::Kind k, size_t n, bool one_per_section) {
+    for (size_t i = 0; i < n; ++i) out.push_back(Item{k, uint32_t(i), one_per_section ? sec++ : sec, 0});
+    if (!one_per_section && n) ++sec;
+  };
+  add(Item::CoreType, c.core_types.size(), false);
+  add(Item::Type, c.types.size(), false);
+  add(Item::Import, c.imports.size(), false);
+  add(Item::CoreModule, c.core_modules.size(), true);
+  add(Item::Component, c.components.size(), true);
+  add(Item::CoreInstance, c.core_instances.size(), false);
+  add(Item::Instance, c.instances.size(), false);
+  add(Item::Alias, c.aliases.size(), false);
+  add(Item::Canon, c.canons.size(), false);
+  add(Item::Start, c.starts.size(), true);
+  add(Item::Export, c.exports.size(), false);
+  add(Item::Custom, c.customs.size(), true);
+  return out;
+}
+
 bool Component::same_structure(const Component& o) const {
   if (core_modules.size() != o.core_modules.size()) return false;
   for (size_t i = 0; i < core_modules.size(); ++i) {

@@ -390,6 +390,10 @@ struct Component {
   bool same_structure(const Component& o) const;
 };
 
+// The definitions of `c` in order: c.items, or when that is empty (a
+// hand-built component) every definition kind by kind (see encode()).
+std::vector<Item> definition_order(const Component& c);
+
 // Append a copy of a core module to a (hand-built or decoded) component,
 // e.g. for `compono new`; returns its index among c.core_modules.  When
 // c.items is non-empty the caller adds the matching Item.
@@ -452,8 +456,11 @@ std::string check_extern_name(std::string_view s);  // kebab, interface, [method
 // Writer
 
 // Encode a component.  Sections follow `items` (section grouping preserved);
-// if `items` is empty, definitions are emitted kind by kind in a valid order
-// (core types, types, imports, core modules, ... exports).
+// if `items` is empty, definitions are emitted kind by kind (core types,
+// types, imports, core modules, components, core instances, instances,
+// aliases, canons, start, exports, customs) -- use append() when
+// definitions must interleave.  Items that refer to missing definitions are
+// dropped (validate() reports them); missing element types encode as bool.
 std::vector<uint8_t> encode(const Component& c);
 
 // Low-level helpers for building binaries by hand (also used by `compono new`).

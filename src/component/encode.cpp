@@ -224,8 +224,8 @@ void typedef_(std::vector<uint8_t>& out, const TypeDef& t) {
         else out.push_back(0);
       }
       break;
-    case TypeKind::List: out.push_back(0x70); valtype(out, *t.a); break;
-    case TypeKind::FixedList: out.push_back(0x67); valtype(out, *t.a); u32(out, t.length); break;
+    case TypeKind::List: out.push_back(0x70); valtype(out, t.a.value_or(ValType{})); break;
+    case TypeKind::FixedList: out.push_back(0x67); valtype(out, t.a.value_or(ValType{})); u32(out, t.length); break;
     case TypeKind::Tuple:
       out.push_back(0x6f);
       u32(out, uint32_t(t.types.size()));
@@ -233,13 +233,13 @@ void typedef_(std::vector<uint8_t>& out, const TypeDef& t) {
       break;
     case TypeKind::Flags: out.push_back(0x6e); labels(out, t.labels); break;
     case TypeKind::Enum: out.push_back(0x6d); labels(out, t.labels); break;
-    case TypeKind::Option: out.push_back(0x6b); valtype(out, *t.a); break;
+    case TypeKind::Option: out.push_back(0x6b); valtype(out, t.a.value_or(ValType{})); break;
     case TypeKind::Result: out.push_back(0x6a); opt_valtype(out, t.a); opt_valtype(out, t.b); break;
     case TypeKind::Own: out.push_back(0x69); u32(out, t.index); break;
     case TypeKind::Borrow: out.push_back(0x68); u32(out, t.index); break;
     case TypeKind::Stream: out.push_back(0x66); opt_valtype(out, t.a); break;
     case TypeKind::Future: out.push_back(0x65); opt_valtype(out, t.a); break;
-    case TypeKind::Map: out.push_back(0x63); valtype(out, *t.a); valtype(out, *t.b); break;
+    case TypeKind::Map: out.push_back(0x63); valtype(out, t.a.value_or(ValType{})); valtype(out, t.b.value_or(ValType{})); break;
     case TypeKind::Func:
       out.push_back(t.async ? 0x43 : 0x40);
       labeled(out, t.fields);
@@ -347,34 +347,33 @@ void encode_item(std::vector<uint8_t>& p, const Component& c, const Item& it) {
   }
 }
 
-// The items of a component in emission order; synthesized kind by kind when
-// the component was built by hand (no items).
-std::vector<Item> item_order(const Component& c) {
-  if (!c.items.empty()) return c.items;
-  std::vector<Item> out;
-  uint32_t sec = 0;
-  auto add = [&](Item::Kind k, size_t n, bool one_per_section) {
-    for (size_t i = 0; i < n; ++i) out.push_back(Item{k, uint32_t(i), one_per_section ? sec++ : sec, 0});
-    if (!one_per_section && n) ++sec;
-  };
-  add(Item::CoreType, c.core_types.size(), false);
-  add(Item::Type, c.types.size(), false);
-  add(Item::Import, c.imports.size(), false);
-  add(Item::CoreModule, c.core_modules.size(), true);
-  add(Item::Component, c.components.size(), true);
-  add(Item::CoreInstance, c.core_instances.size(), false);
-  add(Item::Instance, c.instances.size(), false);
-  add(Item::Alias, c.aliases.size(), false);
-  add(Item::Canon, c.canons.size(), false);
-  add(Item::Start, c.starts.size(), true);
-  add(Item::Export, c.exports.size(), false);
-  add(Item::Custom, c.customs.size(), true);
-  return out;
+bool item_ok(const Component& c, const Item& it) {
+  switch (it.kind) {
+    case Item::Custom: return it.index < c.customs.size();
+    case Item::CoreModule: {
+      if (it.index >= c.core_modules.size() || !c.bytes) return false;
+      const ByteRange& r = c.core_modules[it.index];
+      return r.begin <= r.end && r.end <= c.bytes->size();
+    }
+    case Item::CoreInstance: return it.index < c.core_instances.size();
+    case Item::CoreType: return it.index < c.core_types.size();
+    case Item::Component: return it.index < c.components.size();
+    case Item::Instance: return it.index < c.instances.size();
+    case Item::Alias: return it.index < c.aliases.size();
+    case Item::Type: return it.index < c.types.size();
+    case Item::Canon: return it.index < c.canons.size();
+    case Item::Start: return it.index < c.starts.size();
+    case Item::Import: return it.index < c.imports.size();
+    case Item::Export: return it.index < c.exports.size();
+  }
+  return false;
 }
 
 void encode_into(std::vector<uint8_t>& out, const Component& c) {
   preamble(out);
-  std::vector<Item> items = item_order(c);
+  std::vector<Item> items;
+  for (const Item& it : definition_order(c))
+    if (item_ok(c, it)) items.push_back(it);  // dangling items of hand-built components are dropped
   size_t i = 0;
   while (i < items.size()) {
     const Item& it = items[i];

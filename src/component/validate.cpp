@@ -312,12 +312,14 @@ class Validator {
         break;
       }
       case TypeKind::List: case TypeKind::Option: {
+        if (!d.a) return err("missing element type");
         COMPONO_TRY(VT v, valtype(*d.a, s));
         t.a = v;
         break;
       }
       case TypeKind::FixedList: {
         if (d.length == 0) return err("fixed-length list must have at least one element");
+        if (!d.a) return err("missing element type");
         COMPONO_TRY(VT v, valtype(*d.a, s));
         t.a = v;
         t.length = d.length;
@@ -366,6 +368,7 @@ class Validator {
         break;
       }
       case TypeKind::Map: {
+        if (!d.a || !d.b) return err("missing map key or value type");
         COMPONO_TRY(VT k, valtype(*d.a, s));
         COMPONO_TRY(VT v, valtype(*d.b, s));
         t.a = k;
@@ -1924,6 +1927,33 @@ class Validator {
     return {};
   }
 
+  // Items of hand-built components must reference existing definitions.
+  Result<void> check_item_refs(const Component& c) {
+    for (auto& it : definition_order(c)) {
+      size_t n = 0;
+      switch (it.kind) {
+        case Item::Custom: n = c.customs.size(); break;
+        case Item::CoreModule: n = c.core_modules.size(); break;
+        case Item::CoreInstance: n = c.core_instances.size(); break;
+        case Item::CoreType: n = c.core_types.size(); break;
+        case Item::Component: n = c.components.size(); break;
+        case Item::Instance: n = c.instances.size(); break;
+        case Item::Alias: n = c.aliases.size(); break;
+        case Item::Type: n = c.types.size(); break;
+        case Item::Canon: n = c.canons.size(); break;
+        case Item::Start: n = c.starts.size(); break;
+        case Item::Import: n = c.imports.size(); break;
+        case Item::Export: n = c.exports.size(); break;
+      }
+      if (it.index >= n) return fail("component item refers to a missing definition", it.offset);
+      if (it.kind == Item::CoreModule) {
+        const ByteRange& br = c.core_modules[it.index];
+        if (!c.bytes || br.begin > br.end || br.end > c.bytes->size()) return fail("core module range outside the component's bytes", it.offset);
+      }
+    }
+    return {};
+  }
+
   Result<uint32_t> component(const Component& c, ScopeKind kind = ScopeKind::Component) {
     Scope s;
     s.kind = kind;
@@ -1943,7 +1973,8 @@ class Validator {
   }
 
   Result<void> component_items(const Component& c, Scope& s) {
-    for (auto& item : c.items) {
+    COMPONO_CHECK(check_item_refs(c));
+    for (auto& item : definition_order(c)) {
       cur_offset = item.offset;
       switch (item.kind) {
         case Item::Custom: break;

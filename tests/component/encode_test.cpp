@@ -185,3 +185,22 @@ TEST(ComponentEncode, BuilderAppendKeepsDefinitionOrder) {
   ASSERT_TRUE(v) << v.error().to_string();
   EXPECT_EQ(v->exports[0].type, "func(x: u32)");
 }
+
+TEST(ComponentEncode, InconsistentHandBuiltComponentsDoNotCrash) {
+  cm::Component c;
+  c.items.push_back({cm::Item::Type, 3, 0});        // no such type
+  c.items.push_back({cm::Item::CoreModule, 0, 1});  // no such module, no bytes
+  auto v = cm::validate(c);
+  ASSERT_FALSE(v);
+  EXPECT_NE(v.error().message.find("missing definition"), std::string::npos);
+  auto bin = cm::encode(c);
+  auto d = cm::decode(bin);
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->items.empty());
+  cm::Component l;
+  cm::TypeDef list;
+  list.kind = cm::TypeKind::List;  // element type missing
+  l.types.push_back(list);
+  EXPECT_FALSE(cm::validate(l));
+  EXPECT_TRUE(cm::decode(cm::encode(l)));
+}
