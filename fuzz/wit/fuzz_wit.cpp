@@ -5,11 +5,18 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
 #include "wit/wit.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size > 64 * 1024) return 0;
+  {
+    // the input as a binary component type, too: must not crash
+    std::vector<std::uint8_t> raw(data, data + size);
+    auto d = compono::wit::decode_world_type(raw);
+    if (d) (void)compono::wit::print_loaded(*d);
+  }
   std::string_view text(reinterpret_cast<const char*>(data), size);
   compono::wit::Options opts;
   opts.all_features = size > 0 && (data[0] & 1);
@@ -33,7 +40,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto& r = loaded->resolve;
   for (std::size_t w = 0; w < r.worlds.size(); ++w) {
     auto bytes = compono::wit::encode_world_type(r, static_cast<compono::wit::WorldId>(w));
-    (void)bytes;
+    if (!bytes) continue;
+    auto back = compono::wit::decode_world_type(*bytes);
+    if (!back) {
+      std::fprintf(stderr, "encoded world does not decode: %s\n", back.error().to_string().c_str());
+      std::abort();
+    }
   }
   for (std::size_t i = 0; i < r.types.size(); ++i) {
     compono::wit::Type t = compono::wit::Type::def(static_cast<compono::wit::TypeId>(i));

@@ -316,6 +316,15 @@ Result<std::vector<std::uint8_t>> encode_world_type(const Resolve& resolve, Worl
 Result<std::vector<std::uint8_t>> embed_world_type(const Resolve& resolve, WorldId world,
                                                    std::vector<std::uint8_t> module);
 
+// The inverse: the world described by a component-type payload (as written
+// by encode_world_type or wit-component) with the interfaces it uses.  `main`
+// is the world's package; interfaces keep their names and packages, and the
+// package's only world is the decoded one.
+Result<Loaded> decode_world_type(const std::vector<std::uint8_t>& bytes);
+// Finds the first `component-type*` custom section of a core module and
+// decodes it (what `compono new` needs to learn a module's world).
+Result<Loaded> decode_embedded_world(const std::vector<std::uint8_t>& module);
+
 // ---------------------------------------------------------------- canonical ABI helpers
 
 // Flat core value types (Canonical ABI "flatten").
