@@ -1,5 +1,7 @@
 // compono wit: WIT tools.
 //   compono wit print PATH [--features a,b] [--all-features]
+//                                  (PATH: .wit file, directory, or a .wasm core
+//                                   module / component-type carrying a world)
 //   compono wit check PATH                       (parse + resolve, report errors)
 //   compono wit component-type PATH --world W -o OUT.wasm
 //   compono wit embed --world W WITDIR CORE.wasm -o OUT.wasm
@@ -45,7 +47,17 @@ wit::Options options_of(const WitArgs& a) {
   std::exit(1);
 }
 
+std::vector<std::uint8_t> read_bytes(const std::string& path);
+
 wit::Loaded load_or_die(const WitArgs& a) {
+  // a core module with a component-type section, or a component-type payload
+  if (a.path.size() > 5 && a.path.compare(a.path.size() - 5, 5, ".wasm") == 0) {
+    std::vector<std::uint8_t> bytes = read_bytes(a.path);
+    bool component = bytes.size() >= 8 && bytes[4] == 0x0d;
+    auto r = component ? wit::decode_world_type(bytes) : wit::decode_embedded_world(bytes);
+    if (!r) die(a.path + ": " + r.error().to_string());
+    return std::move(*r);
+  }
   auto r = wit::load_path(a.path, options_of(a));
   if (!r) die(r.error().to_string());
   return std::move(*r);
@@ -83,7 +95,8 @@ void add_wit_command(CLI::App& app) {
   static WitArgs a;
 
   auto* print = cmd->add_subcommand("print", "Print the resolved WIT package(s) of a file or directory");
-  print->add_option("path", a.path, "WIT file or directory (with deps/)")->required();
+  print->add_option("path", a.path, "WIT file, directory (with deps/), or .wasm with a component-type section")
+      ->required();
   add_feature_flags(print, a);
   print->callback([] {
     wit::Loaded l = load_or_die(a);
