@@ -637,7 +637,10 @@ struct Decoder {
       size_t body = r.pos();
       Reader s(base, body, body + size);
       (void)r.skip(size);
-      uint32_t group = section_no++;
+      // Sections are numbered by the items they hold; empty vector
+      // sections hold none and are not re-emitted by the writer.
+      uint32_t group = section_no;
+      size_t items_before = c.items.size();
       size_t elem_at = body;
       auto add = [&](Item::Kind k, size_t idx) { c.items.push_back(Item{k, uint32_t(idx), group, uint32_t(elem_at)}); };
       switch (id) {
@@ -821,6 +824,7 @@ struct Decoder {
         }
       }
       if (!s.eof()) return fail("unexpected content in the component section (section size mismatch)", s.pos());
+      if (c.items.size() != items_before) ++section_no;
     }
     return c;
   }
