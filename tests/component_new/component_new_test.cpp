@@ -1,0 +1,344 @@
+// compono new (src/component/new): core modules with component-type sections
+// become components that Compono's validator and jco 1.30.0 accept, and that
+// run under node exactly like the ones `jco new` makes from the same module.
+// Missing tools (clang-19/wasi-libc, jco, node) make tests skip with the reason.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "component/component.h"
+#include "component/new/new.h"
+#include "wit/wit.h"
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<uint8_t>;
+
+namespace {
+
+struct Cmd {
+  int status = -1;
+  std::string out;
+};
+
+std::string quote(const std::string& s) {
+  std::string r = "'";
+  for (char c : s) {
+    if (c == '\'') r += "'\\''";
+    else r += c;
+  }
+  return r + "'";
+}
+
+Cmd run(const std::string& cmd) {
+  Cmd r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = pclose(p);
+  r.status = (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+Bytes read_bytes(const fs::path& p) {
+  Bytes out;
+  FILE* f = fopen(p.c_str(), "rb");
+  if (!f) return out;
+  uint8_t buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + n);
+  fclose(f);
+  return out;
+}
+std::string slurp(const fs::path& p) {
+  Bytes b = read_bytes(p);
+  return std::string(b.begin(), b.end());
+}
+void write_bytes(const fs::path& p, const Bytes& b) {
+  FILE* f = fopen(p.c_str(), "wb");
+  if (!f) return;
+  fwrite(b.data(), 1, b.size(), f);
+  fclose(f);
+}
+void write_text(const fs::path& p, const std::string& s) { write_bytes(p, Bytes(s.begin(), s.end())); }
+
+bool executable(const std::string& p) { return !p.empty() && p.find("NOTFOUND") == std::string::npos && fs::exists(p); }
+
+// Embeds `world` of the WIT at `wit` into `core` (compono_wit's embed_world_type).
+compono::Result<Bytes> embed(const fs::path& wit, const std::string& world, Bytes core) {
+  auto l = compono::wit::load_path(wit.string());
+  if (!l) return compono::fail(l.error());
+  auto w = l->resolve.select_world(l->main, world);
+  if (!w) return compono::fail(w.error());
+  return compono::wit::embed_world_type(l->resolve, *w, std::move(core));
+}
+
+// ---------------------------------------------------------------- errors (no tools needed)
+
+Bytes tiny_module(const std::string& imp_module, const std::string& imp_name, bool with_sig_i32 = false) {
+  // (module (type (func [i32])) (import imp_module imp_name (func (type 0))))
+  Bytes m = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  Bytes t = {1, 0x60, uint8_t(with_sig_i32 ? 1 : 0)};
+  if (with_sig_i32) t.push_back(0x7f);
+  t.push_back(0);
+  compono::component::enc::section(m, 1, t);
+  if (!imp_module.empty()) {
+    Bytes i;
+    compono::component::enc::u32(i, 1);
+    compono::component::enc::name(i, imp_module);
+    compono::component::enc::name(i, imp_name);
+    i.push_back(0);
+    i.push_back(0);
+    compono::component::enc::section(m, 2, i);
+  }
+  return m;
+}
+
+const char* kTinyWit = R"(package test:tiny;
+interface api {
+  resource thing { get: func() -> u32; }
+  hello: func(s: string) -> string;
+  ping: func();
+}
+world tiny {
+  import api;
+  import log: func(msg: string);
+}
+)";
+
+fs::path tiny_wit() {
+  fs::path d = fs::path(NEW_WORK_DIR) / "tiny-wit";
+  fs::create_directories(d);
+  write_text(d / "tiny.wit", kTinyWit);
+  return d;
+}
+
+TEST(ComponentNew, RejectsNonModulesAndMissingComponentType) {
+  auto r = compono::component::make_component(Bytes{1, 2, 3});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("not a core wasm module"), std::string::npos) << r.error().message;
+  r = compono::component::make_component(tiny_module("", ""));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("no `component-type` custom section"), std::string::npos) << r.error().message;
+}
+
+TEST(ComponentNew, ImportNotInTheWorldIsNamed) {
+  for (auto [mod, name, what] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"test:tiny/api", "nope", "has no function `nope`"},
+           {"test:tiny/other", "f", "no imported interface `test:tiny/other`"},
+           {"$root", "missing", "no world-level import `missing`"},
+           {"test:tiny/api", "[resource-drop]widget", "has no resource `widget`"},
+           {"[export]test:tiny/api", "[resource-new]thing", "no exported resource `thing`"}}) {
+    auto m = embed(tiny_wit(), "tiny", tiny_module(mod, name));
+    ASSERT_TRUE(m) << m.error().to_string();
+    auto r = compono::component::make_component(*m);
+    ASSERT_FALSE(r) << mod << " " << name;
+    EXPECT_NE(r.error().message.find("core import `" + mod + "` `" + name + "`"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find(what), std::string::npos) << r.error().message;
+  }
+}
+
+TEST(ComponentNew, SignatureMismatchIsNamed) {
+  // ping: func() lowered is () -> (); the module declares (i32) -> ().
+  auto m = embed(tiny_wit(), "tiny", tiny_module("test:tiny/api", "ping", true));
+  ASSERT_TRUE(m) << m.error().to_string();
+  auto r = compono::component::make_component(*m);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("`test:tiny/api` `ping`"), std::string::npos) << r.error().message;
+}
+
+TEST(ComponentNew, DirectImportsAndResourceDropValidate) {
+  // (import "test:tiny/api" "ping" (func)) needs no memory; the resource drop is direct.
+  auto m = embed(tiny_wit(), "tiny", tiny_module("test:tiny/api", "ping"));
+  ASSERT_TRUE(m) << m.error().to_string();
+  auto r = compono::component::make_component(*m);
+  ASSERT_TRUE(r) << r.error().to_string();
+  auto info = compono::component::decode_and_validate(r->bytes);
+  ASSERT_TRUE(info) << info.error().to_string();
+  ASSERT_EQ(info->imports.size(), 2u);
+  EXPECT_EQ(info->imports[0].name, "test:tiny/api");
+  EXPECT_EQ(info->imports[1].name, "log");
+  EXPECT_TRUE(info->exports.empty());
+  EXPECT_EQ(r->lowered, 1u);
+}
+
+// ---------------------------------------------------------------- guest programs under jco + node
+
+class NewGuest : public ::testing::Test {
+ protected:
+  static fs::path work() { return NEW_WORK_DIR; }
+  std::string jco = quote(NEW_JCO);
+
+  void SetUp() override {
+    if (!NEW_GUEST_AVAILABLE || !executable(NEW_GUEST_CXX)) GTEST_SKIP() << "clang++-19 / wasi-libc not found: guest library not built";
+    if (!fs::exists(NEW_GUEST_OBJ)) GTEST_SKIP() << "guest library not built: " << NEW_GUEST_OBJ;
+    if (!executable(NEW_JCO)) GTEST_SKIP() << "jco not installed (run scripts/setup.sh): " << NEW_JCO;
+    if (!executable(NEW_NODE)) GTEST_SKIP() << "node not found";
+    std::error_code ec;
+    fs::create_directories(work(), ec);
+    std::string me = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    if (!fs::exists(work() / "node_modules")) {
+      fs::path tmp = work() / ("node_modules." + me);
+      fs::remove(tmp, ec);
+      fs::create_directory_symlink(NEW_NODE_MODULES, tmp, ec);
+      fs::rename(tmp, work() / "node_modules", ec);
+      if (ec) fs::remove(tmp, ec);
+    }
+    fs::path tmp = work() / ("run_component.mjs." + me);
+    fs::copy_file(NEW_RUNNER, tmp, fs::copy_options::overwrite_existing, ec);
+    fs::rename(tmp, work() / "run_component.mjs", ec);
+  }
+
+  // Compiles a program with the guest recipe; returns the core module path.
+  fs::path compile(const fs::path& src, const fs::path& dir, bool reactor, const std::string& extra = "") {
+    fs::path core = dir / (src.stem().string() + ".core.wasm");
+    std::string runtime = reactor ? quote(NEW_GUEST_OBJ) + " -mexec-model=reactor"
+                                  : quote(NEW_GUEST_OBJ) + " " + quote(NEW_GUEST_COMMAND_OBJ) + " -nostartfiles -Wl,--no-entry";
+    std::string cc = quote(NEW_GUEST_CXX) + " --target=wasm32-wasi -O2 -fno-exceptions -I" + quote(NEW_GUEST_INCLUDE_DIR) +
+                     " " + extra + " " + quote(src.string()) + " " + runtime + " -o " + quote(core.string()) + " 2>&1";
+    Cmd c = run(cc);
+    EXPECT_EQ(c.status, 0) << cc << "\n" << c.out;
+    return c.status == 0 ? core : fs::path();
+  }
+
+  // compono: embed + new + validate + jco transpile; returns the JS path.
+  std::string ours(const fs::path& core, const fs::path& wit, const std::string& world, const fs::path& dir,
+                   size_t* size = nullptr) {
+    auto m = embed(wit, world, read_bytes(core));
+    EXPECT_TRUE(m) << m.error().to_string();
+    if (!m) return "";
+    auto r = compono::component::make_component(*m);
+    EXPECT_TRUE(r) << r.error().to_string();
+    if (!r) return "";
+    auto info = compono::component::decode_and_validate(r->bytes);
+    EXPECT_TRUE(info) << info.error().to_string();
+    fs::path comp = dir / "ours.component.wasm";
+    write_bytes(comp, r->bytes);
+    if (size) *size = r->bytes.size();
+    return transpile(comp, dir / "ours-js", "ours");
+  }
+
+  // jco embed + new + transpile (the reference).
+  std::string theirs(const fs::path& core, const fs::path& wit, const fs::path& dir, size_t* size = nullptr) {
+    fs::path emb = dir / "theirs.embed.wasm", comp = dir / "theirs.component.wasm";
+    Cmd c = run(jco + " embed --wit " + quote(wit.string()) + " " + quote(core.string()) + " -o " + quote(emb.string()) + " 2>&1");
+    EXPECT_EQ(c.status, 0) << "jco embed: " << c.out;
+    c = run(jco + " new " + quote(emb.string()) + " -o " + quote(comp.string()) + " 2>&1");
+    EXPECT_EQ(c.status, 0) << "jco new: " << c.out;
+    if (c.status != 0) return "";
+    if (size) *size = fs::file_size(comp);
+    return transpile(comp, dir / "theirs-js", "theirs");
+  }
+
+  std::string transpile(const fs::path& comp, const fs::path& out, const std::string& name) {
+    Cmd c = run(jco + " transpile " + quote(comp.string()) + " --name " + name + " -o " + quote(out.string()) + " 2>&1");
+    EXPECT_EQ(c.status, 0) << "jco transpile " << comp << ": " << c.out;
+    if (c.status != 0) return "";
+    return (out / (name + ".js")).string();
+  }
+
+  struct RunResult {
+    int status = -1;
+    std::string out, err;
+    bool operator==(const RunResult&) const = default;
+  };
+  RunResult exec(const std::string& js, const std::vector<std::string>& opts, const std::string& stdin_text = "") {
+    fs::path dir = fs::path(js).parent_path();
+    fs::path err = dir / "stderr.txt", in = dir / "stdin.txt";
+    write_text(in, stdin_text);
+    std::string cmd = "cd " + quote(work().string()) + " && " + quote(NEW_NODE) + " run_component.mjs " + quote(js);
+    for (const auto& o : opts) cmd += " " + quote(o);
+    cmd += " <" + quote(in.string()) + " 2>" + quote(err.string());
+    Cmd c = run(cmd);
+    return {c.status, c.out, slurp(err)};
+  }
+
+  // Builds a command program both ways; runs each case with both, compares.
+  void compare_command(const std::string& prog, const std::vector<std::vector<std::string>>& cases,
+                       const std::string& stdin_text = "") {
+    fs::path dir = work() / prog;
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir);
+    fs::path core = compile(fs::path(NEW_GUEST_PROGRAMS_DIR) / (prog + ".cpp"), dir, false, "-Wl,--strip-debug");
+    ASSERT_FALSE(core.empty());
+    size_t our_size = 0, their_size = 0;
+    std::string a = ours(core, NEW_GUEST_WIT_DIR, "", dir, &our_size);
+    std::string b = theirs(core, NEW_GUEST_WIT_DIR, dir, &their_size);
+    ASSERT_FALSE(a.empty());
+    ASSERT_FALSE(b.empty());
+    std::printf("[ size ] %s: core %zu bytes, compono new %zu bytes, jco new %zu bytes\n", prog.c_str(),
+                size_t(fs::file_size(core)), our_size, their_size);
+    for (const auto& opts : cases) {
+      RunResult x = exec(a, opts, stdin_text), y = exec(b, opts, stdin_text);
+      EXPECT_NE(x.status, 70) << prog << ": trap or JS error: " << x.err;
+      EXPECT_EQ(x.status, y.status) << prog << " ours: " << x.err << "\ntheirs: " << y.err;
+      EXPECT_EQ(x.out, y.out) << prog;
+      EXPECT_EQ(x.err, y.err) << prog;
+    }
+  }
+};
+
+TEST_F(NewGuest, ArgsEnvLikeJcoNew) {
+  compare_command("args_env", {{"--env", "GREETING=hello, world", "--env", "EQ=a=b", "--", "one", "two words", "ünïcödé"},
+                               {"--tty"}});
+}
+
+TEST_F(NewGuest, ExitCodesLikeJcoNew) {
+  compare_command("exit_code", {{"--", "return7"}, {"--", "exit3"}, {"--", "return1"}, {"--", "ok"}});
+}
+
+TEST_F(NewGuest, StdinLikeJcoNew) {
+  std::string big;
+  for (int i = 0; i < 3000; ++i) big += "line " + std::to_string(i) + " of stdin\n";
+  compare_command("stdin_echo", {{}}, big);
+}
+
+TEST_F(NewGuest, ClocksAndRandomRun) {
+  // Output differs run to run; the status and the absence of a trap must match.
+  fs::path dir = work() / "clock_random";
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir);
+  fs::path core = compile(fs::path(NEW_GUEST_PROGRAMS_DIR) / "clock_random.cpp", dir, false);
+  ASSERT_FALSE(core.empty());
+  std::string a = ours(core, NEW_GUEST_WIT_DIR, "", dir);
+  ASSERT_FALSE(a.empty());
+  RunResult x = exec(a, {});
+  EXPECT_EQ(x.status, 0) << x.err;
+  EXPECT_FALSE(x.out.empty());
+}
+
+TEST_F(NewGuest, FilesLikeJcoNew) {
+  fs::path dir = work() / "files";
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir);
+  fs::path core = compile(fs::path(NEW_GUEST_PROGRAMS_DIR) / "files.cpp", dir, false);
+  ASSERT_FALSE(core.empty());
+  std::string a = ours(core, NEW_GUEST_WIT_DIR, "", dir);
+  std::string b = theirs(core, NEW_GUEST_WIT_DIR, dir);
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  std::vector<RunResult> res;
+  std::vector<std::string> listings;
+  for (const std::string& js : {a, b}) {
+    fs::path sb = dir / ("sandbox-" + std::to_string(res.size()));
+    fs::remove_all(sb, ec);
+    fs::create_directories(sb);
+    res.push_back(exec(js, {"--preopen", "/sandbox=" + sb.string()}));
+    std::string l;
+    for (auto& e : fs::recursive_directory_iterator(sb)) l += fs::relative(e.path(), sb).string() + "\n";
+    listings.push_back(l);
+  }
+  EXPECT_EQ(res[0].status, 0) << res[0].err;
+  EXPECT_EQ(res[0], res[1]) << res[0].out << "\n---\n" << res[1].out;
+  EXPECT_EQ(listings[0], listings[1]);
+}
+
+}  // namespace
