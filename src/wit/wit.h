@@ -1,4 +1,4 @@
-// src/wit/wit.h - the WIT front end: parse, resolve, print and encode WIT.
+// src/wit/wit.h - the WIT front end: parse, resolve, print, encode and decode WIT.
 //
 // The resolved model mirrors the Component Model's view of WIT:
 //
