@@ -199,9 +199,8 @@ intptr_t run_code(const uint32_t* ip, Slot* fp, uint8_t* mem, uint64_t memsize, 
 const void* const* g_table = nullptr;
 
 // Never inlined or cloned: label addresses are only valid in the one copy
-// of the function that produced the table.  Hot/cold splitting is off: with
-// it, g++ 12 moves some labelled handlers into a separate .cold part and
-// their addresses in the table go wrong.
+// of the function that produced the table.  No hot/cold splitting either:
+// every handler stays in the one contiguous body.
 [[gnu::noinline, gnu::noclone, gnu::optimize("no-reorder-blocks-and-partition")]] intptr_t run_code(const uint32_t* ip, Slot* fp, uint8_t* mem, uint64_t memsize, Ctx* ctx) {
   if (ip == nullptr) {
     static const void* const table[] = {

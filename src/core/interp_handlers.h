@@ -9,10 +9,7 @@
 
 // ---- control ---------------------------------------------------------------
 HANDLER(Unreachable) { TRAP(Unreachable); }
-HANDLER(Halt) {
-  __asm__ volatile("" ::: "memory");  // keep this block distinct (g++ may merge identical blocks)
-  return 0;
-}
+HANDLER(Halt) { return 0; }
 HANDLER(Br) { ip += int32_t(I(0)); DISPATCH(); }
 HANDLER(BrIf) {
   if (U32(0)) { ip += int32_t(I(1)); DISPATCH(); }
