@@ -18,6 +18,7 @@
 #include "component/new/new.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -673,14 +674,23 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     }
     const TypeDef* it = world_type(e.desc.index);
     std::vector<uint32_t> lm;  // the instance type's local type index -> ours
-    Instance inst{false, 0, {}, {}};
+    // A nested component gives the interface's types and functions their
+    // names: it imports each (types as `eq`/`sub resource`, functions with the
+    // interface's own types) under a plain name and re-exports it under the
+    // interface's name; it is instantiated with the hoisted types, our
+    // resource types and the lifted functions.
+    Component nested;
+    uint32_t nested_funcs = 0;
+    std::vector<Instance::Export> nested_exports;
+    Instance inst{true, 0, {}, {}};
     for (const Decl& d : it->decls) {
       switch (d.kind) {
-        case Decl::CoreType: break;
+        case Decl::CoreType: return fail("world export `" + iname + "`: core type in its instance type");
         case Decl::Type: {
           TypeDef t = d.type;
           if (t.kind == TypeKind::Instance || t.kind == TypeKind::Component || t.kind == TypeKind::Resource)
             return fail("world export `" + iname + "`: unsupported type definition (" + to_string(t.kind) + ")");
+          append(nested, d.type);
           if (!remap(t, lm)) return fail("world export `" + iname + "`: type index out of range");
           lm.push_back(b.type(t));
           break;
@@ -688,10 +698,13 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
         case Decl::Alias:
           if (d.alias.target != Alias::Outer || d.alias.outer_count != 1 || d.alias.sort.kind != SortKind::Type)
             return fail("world export `" + iname + "`: unsupported alias in its instance type");
+          append(nested, d.alias);
           lm.push_back(d.alias.outer_index);
           break;
         case Decl::Import: return fail("world export `" + iname + "`: import in an instance type");
-        case Decl::Export:
+        case Decl::Export: {
+          std::string imp_name = "import-" + std::string(d.desc.kind == ExternKind::Type ? "type" : "func") + "-x" +
+                                 std::to_string(inst.args.size());
           if (d.desc.kind == ExternKind::Type) {
             uint32_t t;
             if (d.desc.sub_resource) {
@@ -700,22 +713,99 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
               if (d.desc.index >= lm.size()) return fail("world export `" + iname + "`: type index out of range");
               t = lm[d.desc.index];
             }
+            nested_exports.push_back(Instance::Export{d.name, SortIdx{Sort{SortKind::Type, CoreSort::Func}, uint32_t(lm.size())}});
             lm.push_back(t);
-            inst.exports.push_back(Instance::Export{d.name, SortIdx{Sort{SortKind::Type, CoreSort::Func}, t}});
+            inst.args.push_back(Instance::Arg{imp_name, SortIdx{Sort{SortKind::Type, CoreSort::Func}, t}});
           } else if (d.desc.kind == ExternKind::Func) {
             if (d.desc.index >= lm.size()) return fail("world export `" + iname + "`: type index out of range");
             auto f = lift(iname + "#" + d.name.name, lm[d.desc.index], "world export `" + iname + "` function `" + d.name.name + "`");
             if (!f) return fail(f.error());
-            inst.exports.push_back(Instance::Export{d.name, SortIdx{Sort{SortKind::Func, CoreSort::Func}, *f}});
+            nested_exports.push_back(Instance::Export{d.name, SortIdx{Sort{SortKind::Func, CoreSort::Func}, nested_funcs++}});
+            inst.args.push_back(Instance::Arg{imp_name, SortIdx{Sort{SortKind::Func, CoreSort::Func}, *f}});
           } else {
             return fail("world export `" + iname + "`: unsupported export kind in its instance type");
           }
+          ExternName n;
+          n.name = imp_name;
+          append(nested, Import{n, d.desc});
           break;
+        }
       }
     }
+    // Re-export: types first become new (named) indices; function exports are
+    // ascribed with types rebuilt on those names (what makes the instance
+    // valid to export).
+    {
+      std::vector<const Decl*> local;  // local type index -> its declarator
+      for (const Decl& d : it->decls)
+        if (d.kind == Decl::Type || (d.kind == Decl::Alias && d.alias.sort.kind == SortKind::Type) ||
+            (d.kind == Decl::Export && d.desc.kind == ExternKind::Type))
+          local.push_back(&d);
+      uint32_t ntypes = uint32_t(local.size());
+      std::map<uint32_t, uint32_t> renamed;  // local index -> index after re-export
+      std::string bad;
+      std::function<uint32_t(uint32_t, int)> rebuild = [&](uint32_t i, int depth) -> uint32_t {
+        auto f = renamed.find(i);
+        if (f != renamed.end()) return f->second;
+        if (i >= local.size() || depth > 100) { bad = "type index out of range"; return 0; }
+        const Decl* d = local[i];
+        if (d->kind != Decl::Type) return i;  // outer alias / un-exported import: as is
+        TypeDef t = d->type;
+        std::vector<uint32_t> ident(local.size());
+        for (uint32_t k = 0; k < local.size(); ++k) ident[k] = k;
+        bool changed = false;
+        auto v = [&](ValType& x) {
+          if (x.is_prim) return;
+          uint32_t y = rebuild(x.index, depth + 1);
+          changed |= y != x.index;
+          x.index = y;
+        };
+        for (auto& fl : t.fields) v(fl.type);
+        for (auto& k : t.cases)
+          if (k.type) v(*k.type);
+        for (auto& x : t.types) v(x);
+        if (t.a) v(*t.a);
+        if (t.b) v(*t.b);
+        if (t.kind == TypeKind::Own || t.kind == TypeKind::Borrow) {
+          uint32_t y = rebuild(t.index, depth + 1);
+          changed |= y != t.index;
+          t.index = y;
+        }
+        if (!changed) return renamed[i] = i;
+        append(nested, t);
+        return renamed[i] = ntypes++;
+      };
+      size_t li = 0;
+      for (const Decl& d : it->decls) {
+        bool is_type = d.kind == Decl::Type || (d.kind == Decl::Alias && d.alias.sort.kind == SortKind::Type) ||
+                       (d.kind == Decl::Export && d.desc.kind == ExternKind::Type);
+        size_t here = li;
+        if (is_type) ++li;
+        if (d.kind != Decl::Export) continue;
+        const Instance::Export& x = nested_exports[0];
+        if (d.desc.kind == ExternKind::Type) {
+          SortIdx item = x.item;
+          if (!d.desc.sub_resource) {
+            // A type that refers to exported types is rebuilt on their new names.
+            uint32_t t = rebuild(d.desc.index, 0);
+            if (!bad.empty()) return fail("world export `" + iname + "`: " + bad);
+            if (t != d.desc.index) item.index = t;
+          }
+          append(nested, Export{x.name, item, std::nullopt});
+          renamed[uint32_t(here)] = ntypes++;
+        } else {
+          uint32_t ft = rebuild(d.desc.index, 0);
+          if (!bad.empty()) return fail("world export `" + iname + "`: " + bad);
+          append(nested, Export{x.name, x.item, desc_of(ExternKind::Func, ft)});
+        }
+        nested_exports.erase(nested_exports.begin());
+      }
+    }
+    append(b.c, std::move(nested));
+    inst.component = b.n_comp++;
     append(b.c, inst);
     uint32_t ii = b.n_inst++;
-    Export ex{e.name, SortIdx{Sort{SortKind::Instance, CoreSort::Func}, ii}, desc_of(ExternKind::Instance, e.desc.index)};
+    Export ex{e.name, SortIdx{Sort{SortKind::Instance, CoreSort::Func}, ii}, std::nullopt};
     append(b.c, ex);
     b.n_inst++;
   }
