@@ -250,9 +250,24 @@ class Val {
   char32_t as_char() const { return char32_t(bits_); }
   uint64_t raw_bits() const { return bits_; }  // float bits, ints zero/sign-extended
   const std::string& as_string() const { return str_; }
+  // Byte lists (list<u8> / list<s8>) in compact form: lifted byte lists
+  // arrive this way (one memcpy), and host byte lists built with bytes()
+  // are lowered with one memcpy.  elems() still works on them (the Val
+  // elements are made on first use).
+  static Val bytes(std::span<const uint8_t> b, bool is_signed = false);
+  bool is_bytes() const { return kind_ == Kind::List && case_index_ == kBytesForm; }
+  std::span<const uint8_t> as_bytes() const {
+    return {reinterpret_cast<const uint8_t*>(str_.data()), str_.size()};
+  }
   // Aggregates.
-  const std::vector<Val>& elems() const { return items_; }   // list, tuple, record values
-  std::vector<Val>& elems() { return items_; }
+  const std::vector<Val>& elems() const {  // list, tuple, record values
+    if (is_bytes() && items_.size() != str_.size()) materialize();
+    return items_;
+  }
+  std::vector<Val>& elems() {
+    if (is_bytes()) { materialize(); str_.clear(); case_index_ = -1; }
+    return items_;
+  }
   const std::vector<Val>& fields() const { return items_; }
   const std::vector<std::string>& field_names() const { return names_; }  // record
   const std::vector<std::string>& flag_names() const { return names_; }   // flags
@@ -276,11 +291,13 @@ class Val {
   void set_case_index(int64_t i) { case_index_ = i; }
 
  private:
+  static constexpr int64_t kBytesForm = -2;
+  void materialize() const;
   Kind kind_ = Kind::Bool;
-  uint64_t bits_ = 0;
+  uint64_t bits_ = 0;  // list in bytes form: 1 if list<s8>
   int64_t case_index_ = -1;
   std::string str_;
-  std::vector<Val> items_;
+  mutable std::vector<Val> items_;
   std::vector<std::string> names_;
   Resource res_;
 };

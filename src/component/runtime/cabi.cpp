@@ -469,11 +469,13 @@ bool load_list_from_range(Cx& cx, const Type& elem, uint32_t ptr, uint32_t len, 
   if (ptr % en->align) return cx.fail("unaligned pointer");
   if (uint64_t(ptr) + uint64_t(len) * en->size > cx.mem_size())
     return cx.fail(cx.adapter ? "list content out-of-bounds" : "list pointer/length out of bounds of memory");
-  std::vector<Val> items(len);
   const uint8_t* m = cx.mem();
+  if (en->kind == Kind::U8 || en->kind == Kind::S8) {
+    out = Val::bytes(std::span<const uint8_t>(m + ptr, len), en->kind == Kind::S8);
+    return true;
+  }
+  std::vector<Val> items(len);
   switch (en->kind) {
-    case Kind::U8: for (uint32_t i = 0; i < len; ++i) items[i] = Val::u8(m[ptr + i]); break;
-    case Kind::S8: for (uint32_t i = 0; i < len; ++i) items[i] = Val::s8(int8_t(m[ptr + i])); break;
     default:
       for (uint32_t i = 0; i < len; ++i)
         if (!load(cx, elem, ptr + i * en->size, items[i])) return false;
@@ -659,6 +661,16 @@ bool store(Cx& cx, const Val& v, const Type& t, uint32_t ptr);
 
 bool store_list(Cx& cx, const Val& v, const Type& elem, uint32_t& ptr, uint32_t& len) {
   const TypeNode* en = elem.node();
+  if (v.is_bytes() && (en->kind == (v.raw_bits() ? Kind::S8 : Kind::U8))) {
+    auto b = v.as_bytes();
+    uint32_t p;
+    if (b.size() > kMaxStringByteLength) return cx.fail("list too long");
+    if (!realloc_(cx, 0, 0, 1, uint32_t(b.size()), p)) return false;
+    if (!b.empty()) std::memcpy(cx.mem() + p, b.data(), b.size());
+    ptr = p;
+    len = uint32_t(b.size());
+    return true;
+  }
   const auto& items = v.elems();
   uint64_t bytes = uint64_t(items.size()) * en->size;
   if (bytes > kMaxStringByteLength) return cx.fail("list too long");
@@ -1021,9 +1033,8 @@ Result<void, Trap> call_func_sink(Store& store, FuncImpl* f, std::span<const Val
   Task task;
   Cx cx{store, &f->opts, ci, &task, adapter, Trap(), false};
   std::vector<uint64_t> flat;
-  flat.reserve(16);
-  auto pts = param_ptrs(f->type);
-  if (!lower_params(cx, args, pts, f->flat_params, flat)) return cx.trap;
+  if (f->param_ptrs.size() != f->type.params.size()) f->param_ptrs = param_ptrs(f->type);
+  if (!lower_params(cx, args, f->param_ptrs, f->flat_params, flat)) return cx.trap;
   ci->may_enter = false;
   auto r = call_core(store, f->core, flat.data(), flat.size());
   if (!r) {
@@ -1235,10 +1246,9 @@ wasm::Func make_task_return(Store& store, InstanceImpl* inst, std::optional<Type
 }
 
 wasm::Func make_resource_new(Store& store, InstanceImpl* inst, ResourceType rt) {
-  ResourceTypeImpl* rtp = rt.impl().get();
   Store* sp = &store;
   return wasm::Func::host_raw(store.core(), wasm::FuncType{{wasm::ValType::I32}, {wasm::ValType::I32}},
-      [sp, inst, rt, rtp](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
+      [sp, inst, rt](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
         if (!inst->may_leave) return Trap("cannot leave component instance");
         static const CanonOpts none;
         Cx cx{*sp, &none, inst, nullptr, false, Trap(), false};

@@ -123,6 +123,7 @@ struct FuncImpl {
   bool is_host() const { return !core; }
   // Precomputed
   uint32_t flat_params = 0, flat_results = 0;
+  std::vector<const Type*> param_ptrs;  // into type.params (filled on first call)
 };
 
 struct StoreState {

@@ -300,6 +300,19 @@ float Val::as_f32() const { float f; uint32_t b = uint32_t(bits_); std::memcpy(&
 double Val::as_f64() const { double d; std::memcpy(&d, &bits_, 8); return d; }
 Val Val::string(std::string s) { Val v; v.kind_ = Kind::String; v.str_ = std::move(s); return v; }
 Val Val::list(std::vector<Val> e) { Val v; v.kind_ = Kind::List; v.items_ = std::move(e); return v; }
+Val Val::bytes(std::span<const uint8_t> b, bool is_signed) {
+  Val v;
+  v.kind_ = Kind::List;
+  v.case_index_ = kBytesForm;
+  v.bits_ = is_signed ? 1 : 0;
+  v.str_.assign(reinterpret_cast<const char*>(b.data()), b.size());
+  return v;
+}
+void Val::materialize() const {
+  items_.clear();
+  items_.reserve(str_.size());
+  for (unsigned char c : str_) items_.push_back(bits_ ? Val::s8(int8_t(c)) : Val::u8(c));
+}
 Val Val::record(std::vector<std::pair<std::string, Val>> f) {
   Val v;
   v.kind_ = Kind::Record;
@@ -343,7 +356,10 @@ bool Val::operator==(const Val& o) const {
     case Kind::Record: return names_ == o.names_ && items_ == o.items_;
     case Kind::Flags: return names_ == o.names_;
     case Kind::Own: case Kind::Borrow: return res_ == o.res_;
-    case Kind::List: case Kind::Tuple: return items_ == o.items_;
+    case Kind::List:
+      if (is_bytes() && o.is_bytes()) return bits_ == o.bits_ && str_ == o.str_;
+      return elems() == o.elems();
+    case Kind::Tuple: return items_ == o.items_;
     case Kind::Option: case Kind::Result: return bits_ == o.bits_ && items_ == o.items_;
     default: return bits_ == o.bits_;
   }
@@ -424,7 +440,8 @@ std::string Val::to_string() const {
     }
     case Kind::List: case Kind::Tuple: {
       s = kind_ == Kind::List ? "[" : "(";
-      for (size_t i = 0; i < items_.size(); ++i) s += (i ? ", " : "") + items_[i].to_string();
+      const auto& items = elems();
+      for (size_t i = 0; i < items.size(); ++i) s += (i ? ", " : "") + items[i].to_string();
       return s + (kind_ == Kind::List ? "]" : ")");
     }
     case Kind::Record: {
@@ -465,6 +482,10 @@ Result<void> Val::check(const Type& t) const {
       if (bits_ >= 0x110000 || (bits_ >= 0xd800 && bits_ <= 0xdfff)) return fail("invalid char value");
       return {};
     case Kind::List:
+      if (is_bytes()) {
+        if (n.a->kind() != (bits_ ? Kind::S8 : Kind::U8)) return mismatch();
+        return {};
+      }
       for (auto& e : items_) COMPONO_CHECK(e.check(*n.a));
       return {};
     case Kind::Record:
