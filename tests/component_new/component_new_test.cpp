@@ -165,6 +165,29 @@ TEST(ComponentNew, DirectImportsAndResourceDropValidate) {
   EXPECT_EQ(info->imports[1].name, "log");
   EXPECT_TRUE(info->exports.empty());
   EXPECT_EQ(r->lowered, 1u);
+  EXPECT_EQ(r->trampolines, 0u);  // func() needs neither memory nor realloc: lowered directly
+}
+
+TEST(ComponentNew, StringImportGoesThroughTheTable) {
+  // log: func(msg: string) is (i32 i32) -> () and needs memory: a trampoline.
+  Bytes m = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  compono::component::enc::section(m, 1, Bytes{1, 0x60, 2, 0x7f, 0x7f, 0});
+  Bytes i;
+  compono::component::enc::u32(i, 2);
+  compono::component::enc::name(i, "$root");
+  compono::component::enc::name(i, "log");
+  i.insert(i.end(), {0, 0});
+  compono::component::enc::name(i, "env");
+  compono::component::enc::name(i, "memory");
+  i.insert(i.end(), {2, 0, 1});
+  compono::component::enc::section(m, 2, i);
+  // The memory is imported here, which `compono new` cannot satisfy.
+  auto e = embed(tiny_wit(), "tiny", m);
+  ASSERT_TRUE(e) << e.error().to_string();
+  auto r = compono::component::make_component(*e);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("core import `env` `memory`: only function imports"), std::string::npos)
+      << r.error().message;
 }
 
 // ---------------------------------------------------------------- guest programs under jco + node

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -373,6 +374,190 @@ ExternDesc desc_of(ExternKind k, uint32_t i) {
   return d;
 }
 
+// ------------------------------------------------------------- flattening
+//
+// Resolves type indices of the world (and of the instance types in it) to
+// definitions, and computes Canonical ABI core signatures, to check the core
+// module's imports/exports against the world with names in the errors and to
+// lower memory-free functions directly.
+
+struct TypeScope {
+  std::vector<const Decl*> types;  // type index -> declarator
+  const TypeScope* parent = nullptr;
+};
+
+class Flattener {
+ public:
+  explicit Flattener(const std::vector<Decl>& world) {
+    build(world_, world, nullptr);
+    for (const Decl& d : world)
+      if ((d.kind == Decl::Import || d.kind == Decl::Export) && d.desc.kind == ExternKind::Instance)
+        inst_types_.push_back(d.desc.index);
+  }
+  const TypeScope& world() const { return world_; }
+
+  // The scope of an instance type defined in the world (nullptr if not one).
+  const TypeScope* instance_scope(uint32_t world_type) {
+    const TypeScope* ws = &world_;
+    const TypeDef* t = def(ws, world_type, 0);
+    if (!t || t->kind != TypeKind::Instance) return nullptr;
+    auto f = scopes_.find(t);
+    if (f != scopes_.end()) return f->second.get();
+    auto sc = std::make_unique<TypeScope>();
+    build(*sc, t->decls, ws);
+    return (scopes_[t] = std::move(sc)).get();
+  }
+
+  // The definition behind index `i` of `s` (s is updated to its scope);
+  // nullptr for resources and unresolvable indices.
+  const TypeDef* def(const TypeScope*& s, uint32_t i, int depth) {
+    while (depth++ < 100 && s && i < s->types.size()) {
+      const Decl* d = s->types[i];
+      switch (d->kind) {
+        case Decl::Type: return &d->type;
+        case Decl::Alias:
+          if (d->alias.target == Alias::Outer) {
+            for (uint32_t k = 0; k < d->alias.outer_count && s; ++k) s = s->parent;
+            i = d->alias.outer_index;
+            continue;
+          }
+          if (d->alias.target == Alias::Export && d->alias.instance < inst_types_.size()) {
+            const TypeScope* is = instance_scope(inst_types_[d->alias.instance]);
+            if (!is) return nullptr;
+            bool found = false;
+            for (uint32_t k = 0; k < is->types.size(); ++k) {
+              const Decl* e = is->types[k];
+              if (e->kind == Decl::Export && e->name.name == d->alias.name) {
+                s = is;
+                i = k;
+                found = true;
+                break;
+              }
+            }
+            if (!found) return nullptr;
+            continue;
+          }
+          return nullptr;
+        default:  // import/export of a type
+          if (d->desc.sub_resource) return nullptr;
+          i = d->desc.index;
+          continue;
+      }
+    }
+    return nullptr;
+  }
+
+  // Appends the flat core types of `v` (in scope s); `mem` is set when the
+  // value involves linear memory (strings, lists).  False if unresolvable.
+  bool flatten(const TypeScope* s, const ValType& v, std::vector<uint8_t>& out, bool& mem, int depth = 0) {
+    if (depth > 100 || out.size() > 64) return out.size() > 64;
+    if (v.is_prim) {
+      switch (v.prim) {
+        case PrimValType::S64: case PrimValType::U64: out.push_back(0x7e); break;
+        case PrimValType::F32: out.push_back(0x7d); break;
+        case PrimValType::F64: out.push_back(0x7c); break;
+        case PrimValType::String: out.push_back(0x7f); out.push_back(0x7f); mem = true; break;
+        default: out.push_back(0x7f); break;
+      }
+      return true;
+    }
+    const TypeScope* ts = s;
+    const TypeDef* t = def(ts, v.index, 0);
+    if (!t) return false;
+    switch (t->kind) {
+      case TypeKind::Prim: return flatten(ts, ValType::of(t->prim), out, mem, depth + 1);
+      case TypeKind::List: out.push_back(0x7f); out.push_back(0x7f); mem = true; return true;
+      case TypeKind::FixedList:
+        for (uint32_t k = 0; k < t->length && out.size() <= 64; ++k)
+          if (!t->a || !flatten(ts, *t->a, out, mem, depth + 1)) return false;
+        return true;
+      case TypeKind::Record:
+        for (auto& f : t->fields)
+          if (!flatten(ts, f.type, out, mem, depth + 1)) return false;
+        return true;
+      case TypeKind::Tuple:
+        for (auto& x : t->types)
+          if (!flatten(ts, x, out, mem, depth + 1)) return false;
+        return true;
+      case TypeKind::Flags:
+        for (size_t k = 0; k < (t->labels.size() + 31) / 32; ++k) out.push_back(0x7f);
+        return true;
+      case TypeKind::Enum: case TypeKind::Own: case TypeKind::Borrow: case TypeKind::Stream: case TypeKind::Future:
+        out.push_back(0x7f);
+        return true;
+      case TypeKind::Variant: case TypeKind::Option: case TypeKind::Result: {
+        std::vector<std::optional<ValType>> cases;
+        if (t->kind == TypeKind::Variant)
+          for (auto& c : t->cases) cases.push_back(c.type);
+        else if (t->kind == TypeKind::Option) cases = {std::nullopt, t->a};
+        else cases = {t->a, t->b};
+        std::vector<uint8_t> joined;
+        for (auto& c : cases) {
+          if (!c) continue;
+          std::vector<uint8_t> one;
+          if (!flatten(ts, *c, one, mem, depth + 1)) return false;
+          for (size_t k = 0; k < one.size(); ++k) {
+            if (k < joined.size()) {
+              if (joined[k] != one[k])
+                joined[k] = ((joined[k] == 0x7f || joined[k] == 0x7d) && (one[k] == 0x7f || one[k] == 0x7d)) ? 0x7f : 0x7e;
+            } else {
+              joined.push_back(one[k]);
+            }
+          }
+        }
+        out.push_back(0x7f);
+        out.insert(out.end(), joined.begin(), joined.end());
+        return true;
+      }
+      default: return false;
+    }
+  }
+
+  // Core signature of a function type (scope s, index i) lifted or lowered.
+  struct Sig {
+    CoreFuncType type;
+    bool memory = false;   // needs the memory option
+    bool realloc = false;  // needs realloc (lower: results use memory; lift: params do)
+  };
+  std::optional<Sig> signature(const TypeScope* s, uint32_t func_type, bool lower) {
+    const TypeScope* ts = s;
+    const TypeDef* f = def(ts, func_type, 0);
+    if (!f || f->kind != TypeKind::Func) return std::nullopt;
+    std::vector<uint8_t> ps, rs;
+    bool pm = false, rm = false;
+    for (auto& p : f->fields)
+      if (!flatten(ts, p.type, ps, pm)) return std::nullopt;
+    if (f->a && !flatten(ts, *f->a, rs, rm)) return std::nullopt;
+    Sig sig;
+    auto push = [](std::vector<CoreValType>& v, uint8_t c) { v.push_back(CoreValType{c, 0}); };
+    if (ps.size() > 16) { ps = {0x7f}; pm = true; }
+    for (uint8_t c : ps) push(sig.type.params, c);
+    if (rs.size() > 1) {
+      rm = true;
+      if (lower) push(sig.type.params, 0x7f);
+      else push(sig.type.results, 0x7f);
+    } else {
+      for (uint8_t c : rs) push(sig.type.results, c);
+    }
+    sig.memory = pm || rm;
+    sig.realloc = lower ? rm : pm;
+    return sig;
+  }
+
+ private:
+  TypeScope world_;
+  std::vector<uint32_t> inst_types_;  // world instance index -> its instance type index
+  std::map<const TypeDef*, std::unique_ptr<TypeScope>> scopes_;
+
+  static void build(TypeScope& s, const std::vector<Decl>& decls, const TypeScope* parent) {
+    s.parent = parent;
+    for (const Decl& d : decls)
+      if (d.kind == Decl::Type || (d.kind == Decl::Alias && d.alias.sort.kind == SortKind::Type) ||
+          ((d.kind == Decl::Import || d.kind == Decl::Export) && d.desc.kind == ExternKind::Type))
+        s.types.push_back(&d);
+  }
+};
+
 struct Exported {
   std::string iface;  // "$root" for world-level
   std::string name;
@@ -412,6 +597,7 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
 
   Builder b;
   WorldInfo w;
+  NewOutput out;
   // 1. The world's declarators, verbatim: index spaces stay aligned.
   bool seen_export = false;
   for (const Decl& d : world) {
@@ -490,6 +676,24 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     uint32_t core_func = 0;        // else: direct canon
     CanonKind direct = CanonKind::ResourceDrop;
     uint32_t direct_type = 0;
+    uint32_t direct_func = 0;      // direct lower: component function
+  };
+  Flattener flat(world);
+  std::map<std::string, uint32_t> root_func_type;
+  for (const Decl& d : world)
+    if (d.kind == Decl::Import && d.desc.kind == ExternKind::Func) root_func_type[d.name.name] = d.desc.index;
+  // Checks the core signature against the lowered function type; decides
+  // whether the lower needs memory/realloc (else it is made directly).
+  auto check_lower = [&](const std::string& what, const TypeScope* scope, uint32_t ft, const CoreFuncType& sig,
+                         CoreImport& ci, int& slot_or_direct) -> Result<void> {
+    auto want = flat.signature(scope, ft, true);
+    if (!want) return fail(what + ": cannot compute the lowered core signature of its function type");
+    if (!(want->type == sig))
+      return fail(what + ": type mismatch: the core module declares " + sig_string(sig) +
+                  " but the lowered function has core type " + sig_string(want->type));
+    slot_or_direct = (want->memory || want->realloc) ? 1 : 0;
+    (void)ci;
+    return {};
   };
   std::vector<CoreImport> cimports;
   for (auto& im : mi.imports) {
@@ -524,8 +728,16 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
         ci.direct = op;
         ci.direct_type = w.root_type[rname];
       } else if (!is_res && w.root_func.count(im.name)) {
-        ci.slot = int(slots.size());
-        slots.push_back(Slot{sig, true, w.root_func[im.name], {}});
+        int via_table = 1;
+        auto ok = check_lower(what, &flat.world(), root_func_type[im.name], sig, ci, via_table);
+        if (!ok) return fail(ok.error());
+        if (via_table) {
+          ci.slot = int(slots.size());
+          slots.push_back(Slot{sig, true, w.root_func[im.name], {}});
+        } else {
+          ci.direct = CanonKind::Lower;
+          ci.direct_func = w.root_func[im.name];
+        }
       } else {
         return fail(what + " is not in the world (no world-level import `" + (is_res ? rname : im.name) + "`)");
       }
@@ -542,9 +754,17 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
       } else {
         const Decl* d = find_export(*it, im.name, ExternKind::Func);
         if (!d) return fail(what + " is not in the world (`" + im.module + "` has no function `" + im.name + "`)");
+        int via_table = 1;
+        auto ok = check_lower(what, flat.instance_scope(w.inst_type[im.module]), d->desc.index, sig, ci, via_table);
+        if (!ok) return fail(ok.error());
         uint32_t fn = b.export_of(f->second, im.name, SortKind::Func);
-        ci.slot = int(slots.size());
-        slots.push_back(Slot{sig, true, fn, {}});
+        if (via_table) {
+          ci.slot = int(slots.size());
+          slots.push_back(Slot{sig, true, fn, {}});
+        } else {
+          ci.direct = CanonKind::Lower;
+          ci.direct_func = fn;
+        }
       }
     }
     cimports.push_back(std::move(ci));
@@ -582,6 +802,13 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     Canon k;
     k.kind = ci.direct;
     k.type = ci.direct_type;
+    if (ci.direct == CanonKind::Lower) {
+      k.func = ci.direct_func;
+      k.opts.push_back(CanonOpt{CanonOptKind::Utf8, 0});
+      ci.core_func = b.canon(k);
+      ++out.lowered;
+      continue;
+    }
     if (starts_with(ci.module, "[export]")) {
       std::string r;
       for (const char* p : {"[resource-drop]", "[resource-new]", "[resource-rep]"})
@@ -608,7 +835,6 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     memory = b.core_export(main_inst, "memory", CoreSort::Memory);
   if (mexp_func("cabi_realloc")) realloc = b.core_export(main_inst, "cabi_realloc", CoreSort::Func);
 
-  NewOutput out;
   // 5. Lowers and the fixup instance.
   if (!slots.empty()) {
     std::vector<uint32_t> real;
@@ -646,9 +872,16 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
   }
 
   // 6. Exports.
-  auto lift = [&](const std::string& core_name, uint32_t type, const std::string& what) -> Result<uint32_t> {
+  auto lift = [&](const std::string& core_name, uint32_t type, const std::string& what, const TypeScope* scope,
+                  uint32_t world_ft) -> Result<uint32_t> {
     if (!mexp_func(core_name))
       return fail(what + ": the core module does not export function `" + core_name + "`");
+    auto want = flat.signature(scope, world_ft, false);
+    if (!want) return fail(what + ": cannot compute the lifted core signature of its function type");
+    uint32_t fi = mexp[core_name]->index;
+    if (fi < mi.funcs.size() && mi.funcs[fi] < mi.types.size() && !(mi.types[mi.funcs[fi]] == want->type))
+      return fail(what + ": type mismatch: core export `" + core_name + "` has type " +
+                  sig_string(mi.types[mi.funcs[fi]]) + " but the lifted function needs " + sig_string(want->type));
     uint32_t cf = b.core_export(main_inst, core_name, CoreSort::Func);
     Canon k;
     k.kind = CanonKind::Lift;
@@ -665,7 +898,7 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
   for (const Decl& e : w.exports) {
     const std::string& iname = e.name.name;
     if (e.desc.kind == ExternKind::Func) {
-      auto f = lift(iname, e.desc.index, "world export `" + iname + "`");
+      auto f = lift(iname, e.desc.index, "world export `" + iname + "`", &flat.world(), e.desc.index);
       if (!f) return fail(f.error());
       Export ex{e.name, SortIdx{Sort{SortKind::Func, CoreSort::Func}, *f}, desc_of(ExternKind::Func, e.desc.index)};
       append(b.c, ex);
@@ -718,7 +951,8 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
             inst.args.push_back(Instance::Arg{imp_name, SortIdx{Sort{SortKind::Type, CoreSort::Func}, t}});
           } else if (d.desc.kind == ExternKind::Func) {
             if (d.desc.index >= lm.size()) return fail("world export `" + iname + "`: type index out of range");
-            auto f = lift(iname + "#" + d.name.name, lm[d.desc.index], "world export `" + iname + "` function `" + d.name.name + "`");
+            auto f = lift(iname + "#" + d.name.name, lm[d.desc.index], "world export `" + iname + "` function `" + d.name.name + "`",
+                          flat.instance_scope(e.desc.index), d.desc.index);
             if (!f) return fail(f.error());
             nested_exports.push_back(Instance::Export{d.name, SortIdx{Sort{SortKind::Func, CoreSort::Func}, nested_funcs++}});
             inst.args.push_back(Instance::Arg{imp_name, SortIdx{Sort{SortKind::Func, CoreSort::Func}, *f}});
@@ -815,7 +1049,6 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     auto v = decode_and_validate(out.bytes);
     if (!v) return fail("the component made is invalid: " + v.error().to_string());
   }
-  (void)sig_string;
   return out;
 }
 
