@@ -413,3 +413,49 @@ TEST_F(NewGuest, OwnExportsAndExportedResourceLikeJcoNew) {
 }
 
 }  // namespace
+
+namespace {
+
+// Two component-type sections (the program's own world without WASI, then
+// the guest runtime's imports world) are merged into one world.
+TEST_F(NewGuest, MergesTwoComponentTypeSections) {
+  fs::path dir = work() / "merge";
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir / "wit");
+  std::string text = slurp(fs::path(NEW_PROGRAMS_DIR).parent_path() / "wit" / "exports.wit");
+  size_t at = text.find("  include compono:guest/imports@0.1.0;\n");
+  ASSERT_NE(at, std::string::npos);
+  text.erase(at, std::string("  include compono:guest/imports@0.1.0;\n").size());
+  write_text(dir / "wit" / "exports.wit", text);
+  fs::path core = compile(fs::path(NEW_PROGRAMS_DIR) / "exports.cpp", dir, true);
+  ASSERT_FALSE(core.empty());
+  auto m = embed(dir / "wit", "exp", read_bytes(core));
+  ASSERT_TRUE(m) << m.error().to_string();
+  // Without the imports world, the WASI imports of the module are not in the world.
+  auto r = compono::component::make_component(*m);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("is not in the world (no imported interface `wasi:"), std::string::npos)
+      << r.error().message;
+  m = embed(NEW_GUEST_WIT_DIR, "compono:guest/imports@0.1.0", std::move(*m));
+  ASSERT_TRUE(m) << m.error().to_string();
+  r = compono::component::make_component(*m);
+  ASSERT_TRUE(r) << r.error().to_string();
+  auto info = compono::component::decode_and_validate(r->bytes);
+  ASSERT_TRUE(info) << info.error().to_string();
+  ASSERT_EQ(info->exports.size(), 2u);
+  EXPECT_EQ(info->exports[0].name, "test:exp/api");
+  EXPECT_EQ(info->exports[1].name, "top");
+  fs::path comp = dir / "merged.component.wasm";
+  write_bytes(comp, r->bytes);
+  std::string js = transpile(comp, dir / "js", "merged");
+  ASSERT_FALSE(js.empty());
+  fs::path driver = fs::path(NEW_PROGRAMS_DIR).parent_path() / "drive_exports.mjs";
+  Cmd x = run("cd " + quote(work().string()) + " && " + quote(NEW_NODE) + " " + quote(driver.string()) + " " + quote(js) + " 2>&1");
+  EXPECT_EQ(x.status, 0) << x.out;
+  EXPECT_NE(x.out.find("\"Hello, Wörld!\""), std::string::npos) << x.out;
+  EXPECT_NE(x.out.find("top(6, 7)\n"), std::string::npos) << x.out;
+  EXPECT_NE(x.out.find(",43]"), std::string::npos) << x.out;
+}
+
+}  // namespace

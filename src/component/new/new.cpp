@@ -565,6 +565,103 @@ struct Exported {
   int dtor_slot = -1;
 };
 
+// Outer aliases (count == depth) inside nested type declarators point at the
+// world scope: renumber them.
+void remap_outer(std::vector<Decl>& decls, const std::vector<uint32_t>& tmap, uint32_t depth, bool& ok) {
+  for (Decl& d : decls) {
+    if (d.kind == Decl::Alias && d.alias.target == Alias::Outer && d.alias.outer_count == depth &&
+        d.alias.sort.kind == SortKind::Type) {
+      if (d.alias.outer_index >= tmap.size()) ok = false;
+      else d.alias.outer_index = tmap[d.alias.outer_index];
+    }
+    if (d.kind == Decl::Type && (d.type.kind == TypeKind::Instance || d.type.kind == TypeKind::Component))
+      remap_outer(d.type.decls, tmap, depth + 1, ok);
+  }
+}
+
+// The union of two worlds: a's types/aliases/imports, then b's (imports of a
+// name already imported are shared), then a's exports, then b's.
+Result<std::vector<Decl>> merge_worlds(const std::vector<Decl>& a, const std::vector<Decl>& b, const std::string& bname) {
+  std::vector<Decl> out, exports;
+  uint32_t nt = 0, ni = 0, nf = 0;
+  std::map<std::string, std::pair<ExternKind, uint32_t>> imported;
+  std::set<std::string> exported;
+  auto count = [&](const Decl& d) {
+    if (d.kind == Decl::Type) ++nt;
+    else if (d.kind == Decl::Alias) {
+      if (d.alias.sort.kind == SortKind::Type) ++nt;
+      else if (d.alias.sort.kind == SortKind::Instance) ++ni;
+      else if (d.alias.sort.kind == SortKind::Func) ++nf;
+    }
+  };
+  for (const Decl& d : a) {
+    if (d.kind == Decl::Export) {
+      exports.push_back(d);
+      exported.insert(d.name.name);
+      continue;
+    }
+    count(d);
+    if (d.kind == Decl::Import) {
+      uint32_t& n = d.desc.kind == ExternKind::Type ? nt : d.desc.kind == ExternKind::Instance ? ni : nf;
+      imported[d.name.name] = {d.desc.kind, n++};
+    }
+    out.push_back(d);
+  }
+  std::vector<uint32_t> tmap, imap, fmap;
+  bool ok = true;
+  auto t = [&](uint32_t i) {
+    if (i >= tmap.size()) { ok = false; return 0u; }
+    return tmap[i];
+  };
+  for (const Decl& d0 : b) {
+    Decl d = d0;
+    switch (d.kind) {
+      case Decl::CoreType: out.push_back(d); break;
+      case Decl::Type:
+        if (!remap(d.type, tmap)) ok = false;
+        remap_outer(d.type.decls, tmap, 1, ok);
+        out.push_back(d);
+        tmap.push_back(nt++);
+        break;
+      case Decl::Alias:
+        if (d.alias.target != Alias::Export) return fail("custom section `" + bname + "`: unsupported alias in its world");
+        if (d.alias.instance >= imap.size()) { ok = false; break; }
+        d.alias.instance = imap[d.alias.instance];
+        out.push_back(d);
+        if (d.alias.sort.kind == SortKind::Type) tmap.push_back(nt++);
+        else if (d.alias.sort.kind == SortKind::Instance) imap.push_back(ni++);
+        else if (d.alias.sort.kind == SortKind::Func) fmap.push_back(nf++);
+        break;
+      case Decl::Import: {
+        auto& map = d.desc.kind == ExternKind::Type ? tmap : d.desc.kind == ExternKind::Instance ? imap : fmap;
+        auto f = imported.find(d.name.name);
+        if (f != imported.end()) {
+          if (f->second.first != d.desc.kind)
+            return fail("custom section `" + bname + "`: import `" + d.name.name + "` has another kind in the other world");
+          map.push_back(f->second.second);  // shared with the earlier import
+          break;
+        }
+        if (!(d.desc.kind == ExternKind::Type && d.desc.sub_resource)) d.desc.index = t(d.desc.index);
+        uint32_t& n = d.desc.kind == ExternKind::Type ? nt : d.desc.kind == ExternKind::Instance ? ni : nf;
+        imported[d.name.name] = {d.desc.kind, n};
+        map.push_back(n++);
+        out.push_back(d);
+        break;
+      }
+      case Decl::Export:
+        if (exported.count(d.name.name))
+          return fail("custom section `" + bname + "`: `" + d.name.name + "` is exported by two worlds");
+        exported.insert(d.name.name);
+        d.desc.index = t(d.desc.index);
+        exports.push_back(d);
+        break;
+    }
+    if (!ok) return fail("custom section `" + bname + "`: index out of range in its world");
+  }
+  out.insert(out.end(), exports.begin(), exports.end());
+  return out;
+}
+
 }  // namespace
 
 Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOptions& opts) {
@@ -579,10 +676,13 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
   for (size_t i = 0; i < split->types.size(); ++i) {
     auto w = world_decls(split->types[i].second, split->types[i].first, split->offsets[i]);
     if (!w) return fail(w.error());
-    if (i == 0) world = std::move(*w);
-    else if (!(*w == world))
-      return fail("custom section `" + split->types[i].first + "` describes a different world than `" +
-                  split->types[0].first + "`; merging distinct worlds is not supported yet");
+    if (i == 0) {
+      world = std::move(*w);
+    } else if (!(*w == world)) {
+      auto m = merge_worlds(world, *w, split->types[i].first);
+      if (!m) return fail(m.error().message, split->offsets[i]);
+      world = std::move(*m);
+    }
   }
 
   auto scanned = detail::scan_core_module(split->module, 0);
