@@ -147,6 +147,8 @@ std::vector<EchoCase> echo_cases() {
       {"char", "char", "i32", false, false, Val::char_(U'\U0001F600')},
       {"string", "string", "i32 i32", true, false, Val::string("héllo ☃ 😀")},
       {"list_u8", "(list u8)", "i32 i32", true, false, Val::list({Val::u8(1), Val::u8(2), Val::u8(255)})},
+      {"list_u8_bytes_form", "(list u8)", "i32 i32", true, false, Val::bytes(std::vector<uint8_t>{0, 1, 2, 200, 255})},
+      {"list_s8", "(list s8)", "i32 i32", true, false, Val::list({Val::s8(-1), Val::s8(5)})},
       {"list_string", "(list string)", "i32 i32", true, false, Val::list({Val::string("a"), Val::string(""), Val::string("ccc")})},
       {"tuple", "(tuple u8 string f64)", "i32 i32 i32 f64", true, false, Val::tuple({Val::u8(7), Val::string("x"), Val::f64(0.5)})},
       {"record", "(record (field \"a\" u16) (field \"b\" (list u32)))", "i32 i32 i32", true, true,
@@ -232,6 +234,20 @@ TEST(ComponentRuntime, CallIntoAvoidsResultVectorAndChecksTypes) {
   auto bad2 = i2->get_func("f").call(store, {Val::u32(1)});
   ASSERT_FALSE(bad2);
   EXPECT_NE(bad2.error().message.find("type mismatch"), std::string::npos) << bad2.error().message;
+  // A host definition with a declared type is checked against the import.
+  Linker typed;
+  ASSERT_TRUE(typed.define_func("", "echo", FuncType{{{"x", Type::u64()}}, Type::u64()},
+                                [](HostCall&, std::span<const Val>, std::span<Val>) -> HostResult { return {}; }));
+  auto i4 = typed.instantiate(store, comp);
+  ASSERT_FALSE(i4);
+  EXPECT_NE(i4.error().message.find("wrong type"), std::string::npos) << i4.error().message;
+  Linker typed_ok;
+  ASSERT_TRUE(typed_ok.define_func("", "echo", FuncType{{{"x", Type::u32()}}, Type::u32()},
+                                   [](HostCall&, std::span<const Val> a, std::span<Val> r) -> HostResult {
+                                     r[0] = a[0];
+                                     return {};
+                                   }));
+  EXPECT_TRUE(typed_ok.instantiate(store, comp));
   // Missing host function: an instantiation error naming it.
   Linker empty;
   auto i3 = empty.instantiate(store, comp);

@@ -375,7 +375,17 @@ InstanceImpl* linker_whole_instance(const LinkerImpl& l, std::string_view name) 
   return nullptr;
 }
 
-FuncImpl* host_func(Ctx& cx, const LinkerDef& d, FuncType ft, std::string name) {
+bool same_func_type(const FuncType& a, const FuncType& b) {
+  if (a.params.size() != b.params.size() || a.result.has_value() != b.result.has_value()) return false;
+  for (size_t i = 0; i < a.params.size(); ++i)
+    if (!(a.params[i].second == b.params[i].second)) return false;
+  return !a.result || *a.result == *b.result;
+}
+
+Result<FuncImpl*> host_func(Ctx& cx, const LinkerDef& d, FuncType ft, std::string name) {
+  if (d.type && !same_func_type(*d.type, ft))
+    return fail("import `" + name + "` has the wrong type: the component expects " + ft.to_string() +
+                ", the host defines " + d.type->to_string());
   FuncImpl* f = cx.new_func();
   f->name = std::move(name);
   f->type = std::move(ft);
@@ -443,7 +453,7 @@ Result<InstanceImpl*> host_instance(Ctx& cx, Env& env, const std::string& iname,
           if (d.desc.index >= local.size() || local[d.desc.index].k != TypeSlot::Func) return fail("bad function type index");
           Item item;
           item.kind = ItemKind::Func;
-          item.func = host_func(cx, di->second, local[d.desc.index].func, iname + "#" + en);
+          COMPONO_TRY(item.func, host_func(cx, di->second, local[d.desc.index].func, iname + "#" + en));
           inst->exports[en] = item;
         } else {
           return fail("unsupported import: `" + iname + "` exports a " + ast::to_string(d.desc.kind));
@@ -476,7 +486,7 @@ Result<Item> resolve_import(Ctx& cx, Env& env, const ast::Import& imp, const Ite
       }
       if (!d) return fail("missing import: function `" + name + "` is not defined in the linker");
       if (imp.desc.index >= env.types.size() || env.types[imp.desc.index].k != TypeSlot::Func) return fail("bad function type index");
-      item.func = host_func(cx, *d, env.types[imp.desc.index].func, name);
+      COMPONO_TRY(item.func, host_func(cx, *d, env.types[imp.desc.index].func, name));
       return item;
     }
     case ast::ExternKind::Instance: {
