@@ -1,0 +1,97 @@
+// src/bindgen/common.cpp - naming helpers.
+#include "bindgen/common.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+
+#include "bindgen/bindgen.h"
+
+namespace compono::bindgen {
+namespace {
+constexpr std::string_view kKeywords[] = {
+    "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
+    "case", "catch", "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept",
+    "const", "consteval", "constexpr", "constinit", "const_cast", "continue", "co_await",
+    "co_return", "co_yield", "decltype", "default", "delete", "do", "double", "dynamic_cast",
+    "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
+    "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+    "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
+    "reinterpret_cast", "requires", "return", "short", "signed", "sizeof", "static",
+    "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
+    "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using",
+    "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
+    // names the generated code itself uses
+    "handle", "take_handle", "from_handle", "std", "compono", "assert", "errno", "stdin",
+    "stdout", "stderr"};
+}  // namespace
+
+std::string escape(std::string s) {
+  if (std::find(std::begin(kKeywords), std::end(kKeywords), s) != std::end(kKeywords)) s += '_';
+  if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0]))) s = "_" + s;
+  return s;
+}
+
+std::string snake(std::string_view kebab) {
+  std::string out;
+  for (char c : kebab) out += c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return escape(out);
+}
+
+std::string pascal(std::string_view kebab) {
+  std::string out;
+  bool up = true;
+  for (char c : kebab) {
+    if (c == '-') { up = true; continue; }
+    out += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    up = false;
+  }
+  return escape(out);
+}
+
+std::string shouty(std::string_view kebab) {
+  std::string out;
+  for (char c : kebab) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string cpp_string_literal(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') { out += '\\'; out += c; }
+    else if (static_cast<unsigned char>(c) < 0x20) { char b[8]; std::snprintf(b, sizeof b, "\\%03o", c); out += b; }
+    else out += c;
+  }
+  return out + "\"";
+}
+
+Result<std::vector<std::string>> write_files(const std::vector<File>& files, const std::string& out_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) return fail("cannot create directory " + out_dir + ": " + ec.message());
+  std::vector<std::string> written;
+  for (const auto& f : files) {
+    std::string path = (fs::path(out_dir) / f.name).string();
+    // Leave an identical file alone so builds that depend on it stay up to date.
+    if (FILE* in = std::fopen(path.c_str(), "rb")) {
+      std::string old;
+      char buf[65536];
+      std::size_t n;
+      while ((n = std::fread(buf, 1, sizeof buf, in)) > 0) old.append(buf, n);
+      std::fclose(in);
+      if (old == f.contents) { written.push_back(path); continue; }
+    }
+    FILE* out = std::fopen(path.c_str(), "wb");
+    if (!out) return fail("cannot write " + path);
+    bool ok = std::fwrite(f.contents.data(), 1, f.contents.size(), out) == f.contents.size();
+    ok = std::fclose(out) == 0 && ok;
+    if (!ok) return fail("cannot write " + path);
+    written.push_back(path);
+  }
+  return written;
+}
+
+}  // namespace compono::bindgen
