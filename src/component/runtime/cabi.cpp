@@ -474,6 +474,8 @@ bool load_list_from_range(Cx& cx, const Type& elem, uint32_t ptr, uint32_t len, 
     out = Val::bytes(std::span<const uint8_t>(m + ptr, len), en->kind == Kind::S8);
     return true;
   }
+  // Zero-size elements need no memory: bound the host-side list instead.
+  if (en->size == 0 && len > (1u << 24)) return cx.fail("list of zero-size elements too long (" + std::to_string(len) + ")");
   std::vector<Val> items(len);
   switch (en->kind) {
     default:
