@@ -2,6 +2,7 @@
 // converted with `jco parse` (cached in the build dir), run on Compono's
 // runtime through the public API (compono/component.h).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -493,3 +494,64 @@ TEST(ComponentRuntime, SemverCompatibleInstanceImportsAndNestedLookup) {
   EXPECT_EQ(imports[0].name, "test:host/api@0.2.1");
   EXPECT_NE(comp.to_wit().find("export test:app/run@0.2.0"), std::string::npos) << comp.to_wit();
 }
+
+#ifdef COMPONO_CLI
+namespace {
+std::string run_cli(const std::string& args, int& rc) {
+  fs::path out = kCache / ("cli-" + std::to_string(::getpid()) + ".out");
+  std::string cmd = std::string("'") + COMPONO_CLI + "' " + args + " > '" + out.string() + "' 2>&1";
+  int st = std::system(cmd.c_str());
+  rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::string s = slurp(out);
+  fs::remove(out);
+  return s;
+}
+}  // namespace
+
+TEST(ComponentCli, RunInvokeWithWaveAndInspect) {
+  NEED_JCO();
+  std::string err;
+  auto bytes = wat(R"(
+(component
+  (core module $M
+    (memory (export "mem") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (global.get $bump))
+      (global.set $bump (i32.add (global.get $bump) (local.get 3)))
+      (local.get $p))
+    (func (export "greet") (param $p i32) (param $l i32) (result i32)
+      (i64.store (i32.const 100) (i64.const 0x202c6f6c6c6548))
+      (memory.copy (i32.const 107) (local.get $p) (local.get $l))
+      (i32.store (i32.const 8) (i32.const 100))
+      (i32.store (i32.const 12) (i32.add (local.get $l) (i32.const 7)))
+      (i32.const 8))
+    (func (export "boom") unreachable))
+  (core instance $m (instantiate $M))
+  (type $person (record (field "name" string)))
+  (export $p "person" (type $person))
+  (func (export "greet") (param "who" $p) (result string)
+    (canon lift (core func $m "greet") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+  (func (export "boom") (canon lift (core func $m "boom")))
+)
+)", err);
+  ASSERT_FALSE(bytes.empty()) << err;
+  fs::path file = kCache / "cli-greet.wasm";
+  std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  int rc;
+  std::string out = run_cli("run '" + file.string() + "' --invoke 'greet({name: \"World\"})'", rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_EQ(out, "\"Hello, World\"\n");
+  out = run_cli("run '" + file.string() + "' --invoke 'greet({nam: \"World\"})'", rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("unknown field `nam`"), std::string::npos) << out;
+  out = run_cli("run '" + file.string() + "' --invoke 'boom()'", rc);
+  EXPECT_EQ(rc, 134);
+  EXPECT_NE(out.find("trap: unreachable"), std::string::npos) << out;
+  out = run_cli("inspect '" + file.string() + "'", rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.find("export greet: func(who: "), std::string::npos) << out;
+  EXPECT_NE(out.find("export boom: func();"), std::string::npos) << out;
+}
+#endif
