@@ -66,9 +66,11 @@ namespace compono::core {
   X(I64Xor) X(I64Shl) X(I64ShrS) X(I64ShrU) X(I64Eq) X(I64Ne) X(I64LtS) X(I64LtU) \
   X(I64GtS) X(I64GtU) X(I64LeS) X(I64LeU) X(I64GeS) X(I64GeU)
 
-// Loads and stores with a fused `i32.add imm` on the address (the sum wraps
-// at 32 bits before the offset is added, as in wasm):
-//   loads  d base imm offset      stores  base value imm offset
+// Loads and stores with a fused `i32.add` on the address (the sum wraps at
+// 32 bits before the offset is added, as in wasm).  _A: add of an
+// immediate, _X: add of two slots.
+//   _A loads  d base imm offset     _A stores  base value imm offset
+//   _X loads  d base idx offset     _X stores  base value idx offset
 #define COMPONO_MEM_IOPS(X)                                                              \
   X(I32Load) X(I64Load) X(F32Load) X(F64Load) X(I32Load8S) X(I32Load8U) X(I32Load16S)  \
   X(I32Load16U) X(I64Load8S) X(I64Load8U) X(I64Load16S) X(I64Load16U) X(I64Load32S)    \
@@ -100,7 +102,7 @@ enum class IOp : uint16_t {
 #define COMPONO_IOP_PLAIN_(n) n,
 #define COMPONO_IOP_IMM_(n) n##_I,
 #define COMPONO_IOP_BR_(n) BrIf_##n, BrIfI_##n,
-#define COMPONO_IOP_MEM_(n) n##_A,
+#define COMPONO_IOP_MEM_(n) n##_A, n##_X,
 #define COMPONO_IOP_LOP_(n, l) n##_L,
   COMPONO_CONTROL_IOPS(COMPONO_IOP_PLAIN_)
   COMPONO_SIMPLE_IOPS(COMPONO_IOP_PLAIN_)

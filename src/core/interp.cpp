@@ -164,7 +164,7 @@ const void* const* make_table() {
 #define COMPONO_T_PLAIN_(n) reinterpret_cast<const void*>(&h_##n),
 #define COMPONO_T_IMM_(n) reinterpret_cast<const void*>(&h_##n##_I),
 #define COMPONO_T_BR_(n) reinterpret_cast<const void*>(&h_BrIf_##n), reinterpret_cast<const void*>(&h_BrIfI_##n),
-#define COMPONO_T_MEM_(n) reinterpret_cast<const void*>(&h_##n##_A),
+#define COMPONO_T_MEM_(n) reinterpret_cast<const void*>(&h_##n##_A), reinterpret_cast<const void*>(&h_##n##_X),
 #define COMPONO_T_LOP_(n, l) reinterpret_cast<const void*>(&h_##n##_L),
       COMPONO_CONTROL_IOPS(COMPONO_T_PLAIN_) COMPONO_SIMPLE_IOPS(COMPONO_T_PLAIN_)
           COMPONO_IMM_IOPS(COMPONO_T_IMM_) COMPONO_BRCMP_IOPS(COMPONO_T_BR_) COMPONO_MEM_IOPS(COMPONO_T_MEM_)
@@ -207,7 +207,7 @@ const void* const* g_table = nullptr;
 #define COMPONO_T_PLAIN_(n) &&L_##n,
 #define COMPONO_T_IMM_(n) &&L_##n##_I,
 #define COMPONO_T_BR_(n) &&L_BrIf_##n, &&L_BrIfI_##n,
-#define COMPONO_T_MEM_(n) &&L_##n##_A,
+#define COMPONO_T_MEM_(n) &&L_##n##_A, &&L_##n##_X,
 #define COMPONO_T_LOP_(n, l) &&L_##n##_L,
         COMPONO_CONTROL_IOPS(COMPONO_T_PLAIN_) COMPONO_SIMPLE_IOPS(COMPONO_T_PLAIN_)
             COMPONO_IMM_IOPS(COMPONO_T_IMM_) COMPONO_BRCMP_IOPS(COMPONO_T_BR_) COMPONO_MEM_IOPS(COMPONO_T_MEM_)

@@ -187,6 +187,14 @@ HANDLER(MemoryFill) {
     std::memcpy(&v, mem + ea, sizeof(T));                            \
     R(0) = conv;                                                     \
     NEXT(6);                                                         \
+  }                                                                  \
+  HANDLER(name##_X) {                                                \
+    uint64_t ea = uint64_t(uint32_t(U32(1) + U32(2))) + I(3);        \
+    if (COMPONO_UNLIKELY(ea + sizeof(T) > memsize)) TRAP(MemoryOOB); \
+    T v;                                                             \
+    std::memcpy(&v, mem + ea, sizeof(T));                            \
+    R(0) = conv;                                                     \
+    NEXT(6);                                                         \
   }
 COMPONO_LOAD(I32Load, uint32_t, uint64_t(v))
 COMPONO_LOAD(I64Load, uint64_t, v)
@@ -214,6 +222,13 @@ COMPONO_LOAD(I64Load32U, uint32_t, uint64_t(v))
   }                                                                  \
   HANDLER(name##_A) {                                                \
     uint64_t ea = uint64_t(uint32_t(U32(0) + I(2))) + I(3);          \
+    if (COMPONO_UNLIKELY(ea + sizeof(T) > memsize)) TRAP(MemoryOOB); \
+    T v = T(R(1));                                                   \
+    std::memcpy(mem + ea, &v, sizeof(T));                            \
+    NEXT(6);                                                         \
+  }                                                                  \
+  HANDLER(name##_X) {                                                \
+    uint64_t ea = uint64_t(uint32_t(U32(0) + U32(2))) + I(3);        \
     if (COMPONO_UNLIKELY(ea + sizeof(T) > memsize)) TRAP(MemoryOOB); \
     T v = T(R(1));                                                   \
     std::memcpy(mem + ea, &v, sizeof(T));                            \

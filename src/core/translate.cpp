@@ -69,9 +69,9 @@ IOp simple_iop(Op op) {
     default: return IOp::Unreachable;
   }
 }
-IOp mem_add_iop(Op op) {
+IOp mem_add_iop(Op op, bool indexed) {
   switch (op) {
-#define COMPONO_X_(n) case Op::n: return IOp::n##_A;
+#define COMPONO_X_(n) case Op::n: return indexed ? IOp::n##_X : IOp::n##_A;
     COMPONO_MEM_IOPS(COMPONO_X_)
 #undef COMPONO_X_
     default: return IOp::Unreachable;
@@ -560,6 +560,7 @@ class Translator {
           add_h_ = top();
           add_base_ = a;
           add_imm_ = imm;
+          add_indexed_ = false;
         }
         return;
       }
@@ -575,6 +576,14 @@ class Translator {
     w(a);
     w(b);
     if (is_cmp) note_cmp(start, o, a, b, false);
+    if (o == Op::I32Add) {
+      add_start_ = start;
+      add_end_ = code_.size();
+      add_h_ = top();
+      add_base_ = a;
+      add_imm_ = b;  // the index slot
+      add_indexed_ = true;
+    }
   }
   void note_cmp(size_t start, Op o, uint32_t a, uint32_t b, bool imm) {
     cmp_start_ = start;
@@ -623,15 +632,18 @@ class Translator {
         r.u32_unchecked();
         uint32_t off = r.u32_unchecked();
         if (s == Sig::II_V || s == Sig::IL_V || s == Sig::IF_V || s == Sig::ID_V) {
+          // (Not when materialising a constant value would overwrite the
+          // index slot of an indexed add.)
           if (add_end_ == code_.size() && vs_.size() >= 2 && vs_[top() - 1].k == VEntry::Home &&
-              add_h_ == top() - 1) {
+              add_h_ == top() - 1 &&
+              !(add_indexed_ && vs_[top()].k == VEntry::Const && add_imm_ == home(top()))) {
             // (x + imm) computed by the previous instruction: fuse it.
             code_.resize(add_start_);
             uint32_t base = add_base_, imm = add_imm_;
             barrier();
             uint32_t v = src(top());
             pop(2);
-            op(mem_add_iop(o));
+            op(mem_add_iop(o, add_indexed_));
             w(base);
             w(v);
             w(imm);
@@ -653,7 +665,7 @@ class Translator {
             barrier();
             pop();
             uint32_t d = push_home();
-            op(mem_add_iop(o));
+            op(mem_add_iop(o, add_indexed_));
             record_dst(pos(), 4);
             w(d);
             w(base);
@@ -1070,7 +1082,8 @@ class Translator {
   size_t load_start_ = 0, load_end_ = kNone, load_h_ = 0;
   uint32_t load_addr_ = 0, load_off_ = 0;
   Op load_op_ = Op::Nop;
-  uint32_t add_base_ = 0, add_imm_ = 0;
+  uint32_t add_base_ = 0, add_imm_ = 0;  // add_imm_: immediate, or index slot
+  bool add_indexed_ = false;
   Op cmp_op_ = Op::Nop;
   uint32_t cmp_a_ = 0, cmp_b_ = 0;
   bool cmp_imm_ = false;

@@ -365,6 +365,12 @@ TEST_F(Exec, FusedInstructionsKeepSemantics) {
       (i32.add (local.get 1) (local.get 5)))
     (func (export "locals_twice") (result i32)
       (i32.add (call $locals (i32.const 3)) (call $locals (i32.const 4))))
+    (func (export "indexed") (param i32 i32) (result i32)
+      (i32.store8 (i32.add (local.get 0) (local.get 1)) (i32.const 9))
+      ;; index computed into a temporary, constant value stored
+      (i32.store8 (i32.add (local.get 0) (i32.add (local.get 1) (i32.const 1))) (i32.const 7))
+      (i32.add (i32.load8_u (i32.add (local.get 0) (local.get 1)))
+               (i32.load8_u offset=1 (i32.add (local.get 1) (local.get 0)))))
     (func (export "set_aliased") (param i32) (result i32) (local i32)
       ;; local.get 0 is still on the stack when local 0 is overwritten
       (local.get 0)
@@ -392,6 +398,9 @@ TEST_F(Exec, FusedInstructionsKeepSemantics) {
   EXPECT_EQ(call_i32(s, i, "br_if_eqz_value", {I32(1)}), 6);
   EXPECT_EQ(call_i32(s, i, "locals_twice"), 14);
   EXPECT_EQ(call_i32(s, i, "set_aliased", {I32(5)}), -100);
+  EXPECT_EQ(call_i32(s, i, "indexed", {I32(100), I32(20)}), 16);
+  EXPECT_EQ(call_i32(s, i, "indexed", {I32(-10), I32(30)}), 16);  // base + index wraps
+  EXPECT_EQ(trap_of(s, i, "indexed", {I32(65535), I32(0)}), "out of bounds memory access");
 }
 
 // ---------------------------------------------------------------------------
