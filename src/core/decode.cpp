@@ -692,7 +692,12 @@ Result<void> Decoder::run() {
     size_t id_at = r.offset();
     uint8_t id = r.u8_unchecked();
     int rank = id == 0 ? 0 : section_rank(id);
-    if (rank < 0) return Failure{Error("malformed section id", id_at)};
+    if (rank < 0) {
+      // Section 13 is the exception-handling proposal's tag section (Wasm 3.0).
+      if (id == 13)
+        return Failure{Error("malformed section id 13: the tag section (exception handling) is not supported", id_at)};
+      return Failure{Error("malformed section id", id_at)};
+    }
     uint32_t size;
     if (!len32(r, size)) return Failure{err_};
     size_t begin = r.offset();
