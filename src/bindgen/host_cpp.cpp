@@ -416,7 +416,7 @@ class HostGen {
         for (std::size_t i = 0; i < d.cases.size(); ++i) {
           std::string cn = pascal(d.cases[i].name);
           h_ += "  struct " + cn + " {";
-          if (d.cases[i].type) h_ += " " + cpp(*d.cases[i].type) + " value{}; ";
+          if (d.cases[i].type) h_ += " " + cpp(*d.cases[i].type) + " value; ";
           h_ += "};\n";
           alts += (i ? ", " : "") + cn;
         }
@@ -606,8 +606,9 @@ class HostGen {
       } else {
         body = host_body(f, "host." + snake(f.item_name) + "(", 0);
       }
-      c += "  COMPONO_CHECK(linker.define_func(inst, " + cpp_string_literal(f.name) +
-           ", [&host](HostCall&, [[maybe_unused]] std::span<const Val> args, [[maybe_unused]] std::span<Val> results) "
+      std::string capture = f.kind == FunctionKind::Method ? "[]" : "[&host]";
+      c += "  COMPONO_CHECK(linker.define_func(inst, " + cpp_string_literal(f.name) + ", " + capture +
+           "(HostCall&, [[maybe_unused]] std::span<const Val> args, [[maybe_unused]] std::span<Val> results) "
            "-> compono::component::HostResult {\n" + body + "  }));\n";
     }
     c += "  return {};\n}\n}  // namespace " + inner + "\n";

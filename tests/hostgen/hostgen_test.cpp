@@ -1,0 +1,106 @@
+// tests/hostgen: the C++ host bindings generator (`compono bindgen cpp --host`).
+// The generated code of data/kitchen is also compiled into this test (see
+// CMakeLists.txt), so the assertions here check the shape of the API while
+// the build checks that it compiles warning-free.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "bindgen/bindgen.h"
+#include "kitchen_host.h"
+
+namespace {
+
+using compono::bindgen::File;
+
+std::vector<File> generate(const std::string& dir, const std::string& world) {
+  auto loaded = compono::wit::load_path(dir);
+  EXPECT_TRUE(loaded) << loaded.error().to_string();
+  if (!loaded) return {};
+  auto w = loaded->resolve.select_world(loaded->main, world);
+  EXPECT_TRUE(w) << w.error().to_string();
+  if (!w) return {};
+  auto files = compono::bindgen::generate_host_cpp(loaded->resolve, *w);
+  EXPECT_TRUE(files) << files.error().to_string();
+  return files ? *files : std::vector<File>{};
+}
+
+bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+TEST(HostGen, GreeterApi) {
+  auto files = generate(COMPONO_SOURCE_DIR "/examples/greeter/wit", "greeter");
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].name, "greeter_host.h");
+  EXPECT_EQ(files[1].name, "greeter_host.cpp");
+  const std::string& h = files[0].contents;
+  EXPECT_TRUE(contains(h, "namespace example::greeter::types {")) << h;
+  EXPECT_TRUE(contains(h, "struct Request {\n  std::string name{};\n};")) << h;
+  EXPECT_TRUE(contains(h, "struct Response {\n  std::string greeting{};\n  std::string request_id{};\n};")) << h;
+  EXPECT_TRUE(contains(h, "virtual std::string request_id() = 0;")) << h;
+  EXPECT_TRUE(contains(h, "compono::Result<void> add_to_linker(compono::component::Linker& linker, Host& host);"))
+      << h;
+  EXPECT_TRUE(contains(h, "compono::Result<::example::greeter::types::Response, compono::component::Trap> "
+                          "greet(compono::component::Store& store, const ::example::greeter::types::Request& req, "
+                          "::example::greeter::types::Context& ctx) const;"))
+      << h;
+  const std::string& c = files[1].contents;
+  EXPECT_TRUE(contains(c, "linker.define_resource(inst, \"context\"")) << c;
+  EXPECT_TRUE(contains(c, "\"[method]context.request-id\"")) << c;
+  EXPECT_TRUE(contains(c, "const char* inst = \"example:greeter/types\";")) << c;
+  EXPECT_TRUE(contains(c, "inst.get_func(\"greet\")")) << c;
+}
+
+TEST(HostGen, KitchenSinkTypes) {
+  auto files = generate(COMPONO_SOURCE_DIR "/tests/hostgen/data/kitchen", "kitchen");
+  ASSERT_EQ(files.size(), 2u);
+  const std::string& h = files[0].contents;
+  EXPECT_TRUE(contains(h, "enum class Color : uint32_t { Red, Green, Blue };")) << h;
+  EXPECT_TRUE(contains(h, "static constexpr uint64_t WRITE = uint64_t(1) << 1;")) << h;
+  EXPECT_TRUE(contains(h, "std::variant<Circle, Rect, Empty> value;")) << h;
+  EXPECT_TRUE(contains(h, "virtual compono_host::WitResult<uint32_t, std::string> draw(")) << h;
+  EXPECT_TRUE(contains(h, "virtual std::unique_ptr<Canvas> canvas_new(uint32_t width, uint32_t height) = 0;")) << h;
+  EXPECT_TRUE(contains(h, "canvas_merge(std::unique_ptr<::test::kitchen::shapes::Canvas> a, "
+                          "::test::kitchen::shapes::Canvas& b) = 0;"))
+      << h;
+  EXPECT_TRUE(contains(h, "virtual void log(const std::string& msg) = 0;")) << h;
+  EXPECT_TRUE(contains(h, "api_sum(compono::component::Store& store, const std::vector<int64_t>& xs) const;")) << h;
+  EXPECT_TRUE(contains(h, "compono::Result<void, compono::component::Trap> nothing(compono::component::Store& store) const;"))
+      << h;
+  const std::string& c = files[1].contents;
+  EXPECT_TRUE(contains(c, "inst.get_func(\"api#sum\")")) << c;
+  EXPECT_TRUE(contains(c, "compono::component::Val::bytes(b)")) << c;  // list<u8> takes the byte fast path
+}
+
+TEST(HostGen, ResourceTable) {
+  compono_host::ResourceTable<int> t;
+  int a = 1;
+  uint32_t r1 = t.add(&a, false);
+  uint32_t r2 = t.add(new int(2), true);
+  EXPECT_EQ(r1, 1u);
+  EXPECT_EQ(r2, 2u);
+  EXPECT_EQ(t.get(r1), &a);
+  EXPECT_EQ(*t.get(r2), 2);
+  EXPECT_EQ(t.get(0), nullptr);
+  EXPECT_EQ(t.get(99), nullptr);
+  t.remove(r1);  // lent: not deleted
+  EXPECT_EQ(t.get(r1), nullptr);
+  auto owned = t.take(r2);
+  ASSERT_TRUE(owned);
+  EXPECT_EQ(*owned, 2);
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_EQ(t.add(&a, false), 2u);  // slots are reused
+}
+
+TEST(HostGen, ExportedResourcesAreReported) {
+  auto loaded = compono::wit::load_string("x.wit",
+                                          "package t:x;\ninterface i { resource r { f: func(); } }\n"
+                                          "world w { export i; }\n");
+  ASSERT_TRUE(loaded) << loaded.error().to_string();
+  auto w = loaded->resolve.select_world(loaded->main, "w");
+  ASSERT_TRUE(w);
+  auto files = compono::bindgen::generate_host_cpp(loaded->resolve, *w);
+  ASSERT_FALSE(files);
+  EXPECT_TRUE(contains(files.error().message, "unsupported: exported resources")) << files.error().message;
+}
+
+}  // namespace
