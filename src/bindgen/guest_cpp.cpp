@@ -1105,12 +1105,12 @@ class Gen {
     std::string self;
     auto arg_of = [&](std::size_t i, const std::string& value) {
       std::string a = "a" + std::to_string(i);
-      pre += "auto " + a + " = " + value + ";\n";
-      Type u = r_.unalias(f.params[i].type);
       if (method && i == 0) {
         self = "static_cast<" + qname(res) + "*>(compono::abi::i32_ptr(" + value + "))";
         return;
       }
+      pre += "auto " + a + " = " + value + ";\n";
+      Type u = r_.unalias(f.params[i].type);
       if (u.is_def() && r_.types[u.id].kind == TypeDefKind::Handle && r_.types[u.id].handle_kind == HandleKind::Borrow)
         args.push_back(a + ".get()");
       else

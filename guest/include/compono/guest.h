@@ -241,6 +241,7 @@ class Borrow;
 template <class R>
 class Borrow<R, true> {
  public:
+  Borrow() : u_(0) {}
   Borrow(const R& r) : u_(r.handle()) {}
   Borrow(const Borrow& o) : u_(o.handle()) {}
   Borrow& operator=(const Borrow& o) {
@@ -264,12 +265,13 @@ class Borrow<R, true> {
 template <class R>
 class Borrow<R, false> {
  public:
+  Borrow() = default;
   Borrow(R& r) : ptr_(&r) {}
   R& get() const { return *ptr_; }
   R* operator->() const { return ptr_; }
   R& operator*() const { return *ptr_; }
  private:
-  R* ptr_;
+  R* ptr_ = nullptr;
 };
 
 // Generated per exported resource: new_handle(rep), rep(handle), drop(handle).
