@@ -14,6 +14,10 @@
 #include "component/new/new.h"
 #include "wit/wit.h"
 
+#ifndef NEW_COMPONO
+#define NEW_COMPONO ""
+#endif
+
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
 
@@ -456,6 +460,38 @@ TEST_F(NewGuest, MergesTwoComponentTypeSections) {
   EXPECT_NE(x.out.find("\"Hello, Wörld!\""), std::string::npos) << x.out;
   EXPECT_NE(x.out.find("top(6, 7)\n"), std::string::npos) << x.out;
   EXPECT_NE(x.out.find(",43]"), std::string::npos) << x.out;
+}
+
+}  // namespace
+
+namespace {
+
+// The CLI pipeline: `compono wit embed` + `compono new`, run by Compono's own
+// runtime (`compono run`) and, transpiled, by jco + node: same statuses and output.
+TEST_F(NewGuest, CliPipelineRunsUnderComponoAndNode) {
+  if (!executable(NEW_COMPONO)) GTEST_SKIP() << "compono CLI not built";
+  fs::path dir = work() / "cli";
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir);
+  fs::path core = compile(fs::path(NEW_GUEST_PROGRAMS_DIR) / "exit_code.cpp", dir, false);
+  ASSERT_FALSE(core.empty());
+  std::string c = quote(NEW_COMPONO);
+  fs::path emb = dir / "embed.wasm", comp = dir / "cli.component.wasm";
+  Cmd r = run(c + " wit embed " + quote(NEW_GUEST_WIT_DIR) + " " + quote(core.string()) + " -o " + quote(emb.string()) + " 2>&1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run(c + " new -v " + quote(emb.string()) + " -o " + quote(comp.string()) + " 2>&1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::printf("[ cli  ] %s", r.out.c_str());
+  std::string js = transpile(comp, dir / "js", "cli");
+  ASSERT_FALSE(js.empty());
+  for (const char* mode : {"return7", "exit3", "return1", "ok"}) {
+    Cmd own = run(c + " run " + quote(comp.string()) + " -- " + mode + " 2>/dev/null");
+    RunResult node = exec(js, {"--", mode});
+    EXPECT_EQ(own.status, node.status) << mode;
+    EXPECT_EQ(own.out, node.out) << mode;
+    EXPECT_NE(node.status, 70) << node.err;
+  }
 }
 
 }  // namespace
