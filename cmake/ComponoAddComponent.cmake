@@ -5,7 +5,10 @@
 #       SOURCES <file>...                     C++ sources (C++20) implementing its exports
 #       [INCLUDE_DIRECTORIES <dir>...]
 #       [COMPILE_OPTIONS <opt>...]
-#       [OUTPUT <path>])                      default ${CMAKE_CURRENT_BINARY_DIR}/<target>.wasm
+#       [OUTPUT <path>]                       default ${CMAKE_CURRENT_BINARY_DIR}/<target>.wasm
+#       [NEW_COMMAND <cmd>...])               what turns the core module into a component,
+#                                             run as `<cmd> IN.wasm -o OUT.wasm`;
+#                                             default `compono new` (e.g. `jco new` instead)
 #
 # Steps (all at build time, as custom commands, since the host compiler is
 # not the wasm one):
@@ -27,7 +30,7 @@
 include_guard(GLOBAL)
 
 function(compono_add_component name)
-  cmake_parse_arguments(ARG "" "WIT;WORLD;OUTPUT" "SOURCES;INCLUDE_DIRECTORIES;COMPILE_OPTIONS" ${ARGN})
+  cmake_parse_arguments(ARG "" "WIT;WORLD;OUTPUT" "SOURCES;INCLUDE_DIRECTORIES;COMPILE_OPTIONS;NEW_COMMAND" ${ARGN})
   if(NOT ARG_WIT OR NOT ARG_WORLD OR NOT ARG_SOURCES)
     message(FATAL_ERROR "compono_add_component(${name}): WIT, WORLD and SOURCES are required")
   endif()
@@ -99,6 +102,10 @@ function(compono_add_component name)
     list(APPEND objs ${obj})
   endforeach()
 
+  set(new_cmd ${ARG_NEW_COMMAND})
+  if(NOT new_cmd)
+    set(new_cmd ${compono_exe} new)
+  endif()
   set(core ${CMAKE_CURRENT_BINARY_DIR}/${name}.core.wasm)
   add_custom_command(
     OUTPUT ${core}
@@ -111,9 +118,9 @@ function(compono_add_component name)
     OUTPUT ${out}
     COMMAND ${compono_exe} wit embed --world compono:guest/imports@0.1.0 ${COMPONO_GUEST_WIT_DIR} ${core}
             -o ${CMAKE_CURRENT_BINARY_DIR}/${name}.embed.wasm
-    COMMAND ${compono_exe} new ${CMAKE_CURRENT_BINARY_DIR}/${name}.embed.wasm -o ${out}
+    COMMAND ${new_cmd} ${CMAKE_CURRENT_BINARY_DIR}/${name}.embed.wasm -o ${out}
     DEPENDS ${core} ${compono_dep} ${guest_deps}
-    COMMENT "component ${name}: compono new -> ${out}"
+    COMMENT "component ${name}: component new -> ${out}"
     VERBATIM)
   add_custom_target(${name} ALL DEPENDS ${out})
   set_property(TARGET ${name} PROPERTY COMPONO_COMPONENT ${out})
