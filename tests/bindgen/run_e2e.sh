@@ -10,4 +10,8 @@ rm -rf "$work"; mkdir -p "$work"
 ln -s "$mods" "$work/node_modules"
 cp "$host" "$work/host.mjs"
 "$jco" transpile "$comp" -o "$work/js" --name component --no-typescript --map "$iname=../host.mjs" >/dev/null
+# jco does not trap when a call leaves a borrow behind, so expose its handle
+# tables (module-level HANDLE_TABLES) for the host to count live handles.
+grep -q '^const HANDLE_TABLES' "$work/js/component.js" || { echo "FAIL: HANDLE_TABLES not found in jco output"; exit 1; }
+echo 'export { HANDLE_TABLES as __compono_handle_tables };' >> "$work/js/component.js"
 cd "$work" && "$node" --input-type=module -e "import { main } from './host.mjs'; const m = await import('./js/component.js'); process.exit(await main(m));"

@@ -30,6 +30,14 @@ function check(what, got, want) {
 }
 function thrown(f) { try { f(); return 'no error'; } catch (e) { return e.payload ?? String(e); } }
 
+function liveHandles(tables) {
+  let n = 0;
+  for (const t of Object.values(tables ?? {})) {
+    if (!Array.isArray(t)) continue;
+    for (let i = 2; i + 1 < t.length; i += 2) if ((t[i] & (1 << 30)) === 0 && t[i + 1] !== 0) n++;
+  }
+  return n;
+}
 export async function main(m) {
   const api = m.api;
   check('roundtrip (record of string, list<string>, enum, flags, option, tuple, variant, list<record>)',
@@ -78,6 +86,7 @@ export async function main(m) {
   check('exported resource: 3 live', api.Acc.live(), 3);
   a[disp](); b[disp](); c[disp]();
   check('exported resource: destructors ran', api.Acc.live(), 0);
+  check('no handle left in the component\'s tables', liveHandles(m.__compono_handle_tables), 0);
   console.log(failures ? `${failures} FAILED` : 'all passed');
   return failures ? 1 : 0;
 }

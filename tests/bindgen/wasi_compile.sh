@@ -12,7 +12,7 @@ for w in command proxy everything; do
     echo "FAIL: $w: bindgen"; fail=$((fail+1)); continue
   fi
   for std in c++20 c++23; do
-    if "$cxx" --target=wasm32-wasi -std=$std -O2 -fno-exceptions -fno-rtti -Wall -Wextra -Werror \
+    if "$cxx" --target=wasm32-wasi -std=$std -O0 -fno-exceptions -fno-rtti -Wall -Wextra -Werror \
         -I"$inc" -I"$work/$w" -c "$work/$w/$w.cpp" -o "$work/$w/$w.$std.o"; then
       echo "ok: $w ($std)"; pass=$((pass+1))
     else
