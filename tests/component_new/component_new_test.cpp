@@ -194,6 +194,95 @@ TEST(ComponentNew, StringImportGoesThroughTheTable) {
       << r.error().message;
 }
 
+struct CoreExp {
+  std::string name;
+  int params, results;  // all i32
+};
+Bytes export_module(const std::vector<CoreExp>& exps) {
+  // (module (type ...)* (func (type i) unreachable)* (memory 1) (export ...)*)
+  namespace enc = compono::component::enc;
+  Bytes m = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  Bytes t, f, e, c;
+  enc::u32(t, uint32_t(exps.size()));
+  enc::u32(f, uint32_t(exps.size()));
+  enc::u32(e, uint32_t(exps.size() + 1));
+  enc::u32(c, uint32_t(exps.size()));
+  for (uint32_t i = 0; i < exps.size(); ++i) {
+    t.push_back(0x60);
+    enc::u32(t, uint32_t(exps[i].params));
+    for (int k = 0; k < exps[i].params; ++k) t.push_back(0x7f);
+    enc::u32(t, uint32_t(exps[i].results));
+    for (int k = 0; k < exps[i].results; ++k) t.push_back(0x7f);
+    enc::u32(f, i);
+    enc::name(e, exps[i].name);
+    e.push_back(0);
+    enc::u32(e, i);
+    c.insert(c.end(), {3, 0, 0x00, 0x0b});  // body: unreachable
+  }
+  enc::name(e, "memory");
+  e.insert(e.end(), {2, 0});
+  enc::section(m, 1, t);
+  enc::section(m, 3, f);
+  enc::section(m, 5, Bytes{1, 0, 1});
+  enc::section(m, 7, e);
+  enc::section(m, 10, c);
+  return m;
+}
+
+const char* kUseWit = R"(package test:uses;
+interface api {
+  resource thing { get: func() -> u32; }
+  record pair { a: u32, b: u32 }
+}
+interface api2 {
+  use api.{thing, pair};
+  poke: func(t: borrow<thing>);
+  twice: func(p: pair) -> pair;
+}
+world w {
+  import api;
+  export api2;
+  export top: func(x: u32);
+}
+)";
+
+TEST(ComponentNew, ExportedInterfaceUsingImportedResource) {
+  fs::path d = fs::path(NEW_WORK_DIR) / "use-wit";
+  fs::create_directories(d);
+  write_text(d / "use.wit", kUseWit);
+  // poke: (i32) -> (); twice returns through a pointer: (i32 i32) -> i32 -- only
+  // poke is exported correctly here, so first check the lift type error.
+  auto m = embed(d, "w", export_module({{"test:uses/api2#poke", 1, 0}, {"test:uses/api2#twice", 1, 0}, {"top", 1, 0}}));
+  ASSERT_TRUE(m) << m.error().to_string();
+  auto r = compono::component::make_component(*m);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("function `twice`: type mismatch: core export `test:uses/api2#twice` has type (i32) -> ()"),
+            std::string::npos) << r.error().message;
+  m = embed(d, "w", export_module({{"test:uses/api2#poke", 1, 0}, {"top", 1, 0}}));
+  ASSERT_TRUE(m);
+  r = compono::component::make_component(*m);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("does not export function `test:uses/api2#twice`"), std::string::npos) << r.error().message;
+  // Correct signatures: the exported interface uses an imported resource and record.
+  m = embed(d, "w", export_module({{"test:uses/api2#poke", 1, 0}, {"test:uses/api2#twice", 2, 1}, {"top", 1, 0}}));
+  ASSERT_TRUE(m);
+  r = compono::component::make_component(*m);
+  ASSERT_TRUE(r) << r.error().to_string();
+  auto info = compono::component::decode_and_validate(r->bytes);
+  ASSERT_TRUE(info) << info.error().to_string();
+  ASSERT_EQ(info->exports.size(), 2u);
+  EXPECT_EQ(info->exports[0].name, "test:uses/api2");
+  EXPECT_EQ(r->lifted, 3u);
+  if (executable(NEW_JCO)) {
+    fs::path comp = d / "uses.component.wasm";
+    write_bytes(comp, r->bytes);
+    Cmd c = run(quote(NEW_JCO) + " transpile " + quote(comp.string()) + " -o " + quote((d / "js").string()) + " 2>&1");
+    EXPECT_EQ(c.status, 0) << c.out;
+  } else {
+    std::printf("[ skip ] jco not installed: transpile check of the uses component skipped\n");
+  }
+}
+
 // ---------------------------------------------------------------- guest programs under jco + node
 
 class NewGuest : public ::testing::Test {

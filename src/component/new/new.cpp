@@ -410,7 +410,14 @@ class Flattener {
 
   // The definition behind index `i` of `s` (s is updated to its scope);
   // nullptr for resources and unresolvable indices.
-  const TypeDef* def(const TypeScope*& s, uint32_t i, int depth) {
+  bool is_resource(uint32_t world_type) {
+    const TypeScope* s = &world_;
+    bool r = false;
+    def(s, world_type, 0, &r);
+    return r;
+  }
+
+  const TypeDef* def(const TypeScope*& s, uint32_t i, int depth, bool* resource = nullptr) {
     while (depth++ < 100 && s && i < s->types.size()) {
       const Decl* d = s->types[i];
       switch (d->kind) {
@@ -439,7 +446,10 @@ class Flattener {
           }
           return nullptr;
         default:  // import/export of a type
-          if (d->desc.sub_resource) return nullptr;
+          if (d->desc.sub_resource) {
+            if (resource) *resource = true;
+            return nullptr;
+          }
           i = d->desc.index;
           continue;
       }
@@ -1031,7 +1041,19 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
         case Decl::Alias:
           if (d.alias.target != Alias::Outer || d.alias.outer_count != 1 || d.alias.sort.kind != SortKind::Type)
             return fail("world export `" + iname + "`: unsupported alias in its instance type");
-          append(nested, d.alias);
+          if (flat.is_resource(d.alias.outer_index)) {
+            // Resources cannot be aliased into a nested component: import them.
+            std::string n = "import-type-x" + std::to_string(inst.args.size());
+            ExternName en;
+            en.name = n;
+            ExternDesc rd;
+            rd.kind = ExternKind::Type;
+            rd.sub_resource = true;
+            append(nested, Import{en, rd});
+            inst.args.push_back(Instance::Arg{n, SortIdx{Sort{SortKind::Type, CoreSort::Func}, d.alias.outer_index}});
+          } else {
+            append(nested, d.alias);
+          }
           lm.push_back(d.alias.outer_index);
           break;
         case Decl::Import: return fail("world export `" + iname + "`: import in an instance type");
