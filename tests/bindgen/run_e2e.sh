@@ -5,7 +5,7 @@
 # asserts the results and exits non-zero on any mismatch.
 set -eu
 jco=$1 node=$2 mods=$3 comp=$4 host=$5 iname=$6 work=$7
-if [ ! -x "$jco" ]; then echo "SKIPPED: jco not installed ($jco)"; exit 0; fi
+if [ ! -x "$jco" ]; then echo "SKIPPED: jco not installed ($jco)"; exit 77; fi
 rm -rf "$work"; mkdir -p "$work"
 ln -s "$mods" "$work/node_modules"
 cp "$host" "$work/host.mjs"
