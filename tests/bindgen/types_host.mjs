@@ -86,6 +86,8 @@ export async function main(m) {
   check('exported resource: 3 live', api.Acc.live(), 3);
   a[disp](); b[disp](); c[disp]();
   check('exported resource: destructors ran', api.Acc.live(), 0);
+  check('own<acc> passed back to an export', api.absorb(new api.Acc(9n)), 9n);
+  check('exported resource: the absorbed object was destroyed', api.Acc.live(), 0);
   check('no handle left in the component\'s tables', liveHandles(m.__compono_handle_tables), 0);
   console.log(failures ? `${failures} FAILED` : 'all passed');
   return failures ? 1 : 0;

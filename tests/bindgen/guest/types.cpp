@@ -103,4 +103,7 @@ compono::String use_host() {
 
 uint32_t consume(host::Counter c) { return c.get(); }
 
+// An owned exported resource coming back in: dropping it runs the destructor.
+int64_t absorb(compono::Own<Acc> a) { return a->total(); }
+
 }  // namespace exports::test::types::api
