@@ -481,7 +481,7 @@ class HostGen {
           if (d.cases[i].type)
             lo += ", " + lower(*d.cases[i].type, "std::get<" + std::to_string(i) + ">(v.value).value");
           lo += ");\n";
-          li += "  if (c == " + lit + ") { " + cn + " x;";
+          li += "  if (c == " + lit + ") { " + cn + " x{};";
           if (d.cases[i].type) li += " if (v.payload()) x.value = " + lift(*d.cases[i].type, "(*v.payload())") + ";";
           li += " o.value = std::move(x); return o; }\n";
         }

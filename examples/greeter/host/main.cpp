@@ -4,13 +4,15 @@
 //
 //   greeter-host [COMPONENT.wasm] [NAME]
 //
-// Defines the `context` resource as a host object holding a request id,
+// Defines the `context` resource as a host object holding a request id
+// (and WASI 0.2, which guests built with the guest SDK import),
 // calls greet({name: NAME}, borrow<context>) and prints the response in WAVE,
 // or prints the trap and exits with status 1 (2 for usage/load errors).
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "compono/wasi2.h"
 #include "greeter_host.h"
 
 namespace {
@@ -82,6 +84,14 @@ int main(int argc, char** argv) {
   compono::component::Store store;
   compono::component::Linker linker;
   TypesHost types_host;
+  // Guests built with the guest SDK run on its WASI runtime: give them WASI
+  // 0.2 (no arguments beyond the program name, no environment, no files).
+  compono::wasi2::Config wasi;
+  wasi.args = {"greeter"};
+  if (auto r = compono::wasi2::add_to_linker(linker, wasi); !r) {
+    std::fprintf(stderr, "greeter-host: %s\n", r.error().to_string().c_str());
+    return 2;
+  }
   if (auto r = types::add_to_linker(linker, types_host); !r) {
     std::fprintf(stderr, "greeter-host: %s\n", r.error().to_string().c_str());
     return 2;
