@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "compono/wasi2.h"
 #include "echo_host.h"
 #include "greeter_host.h"
 
@@ -128,6 +129,9 @@ int main(int argc, char** argv) {
     cc::Store gstore;
     cc::Linker glinker;
     TypesHost host;
+    compono::wasi2::Config wasi;
+    wasi.args = {"greeter"};
+    check(bool(compono::wasi2::add_to_linker(glinker, wasi)), "wasi2::add_to_linker");
     check(bool(example::greeter::types::add_to_linker(glinker, host)), "add_to_linker");
     auto greeter = example::greeter::Greeter::instantiate(gstore, glinker, *gcomp);
     if (!greeter) { std::fprintf(stderr, "%s\n", greeter.error().to_string().c_str()); return 2; }
