@@ -23,7 +23,7 @@ echo "== greeter-host (default greeter component) =="
 broken=$build/examples/greeter/broken/greeter_broken.wasm
 echo
 echo "== greeter-host $broken (expected to trap: the guest leaks its borrow) =="
-if "$host" "$broken"; then
+if "$host" "$broken" 2>&1; then
   echo "greeter: the broken guest did not trap" >&2
   exit 1
 else
