@@ -16,6 +16,7 @@
 #include "cli/component_run.h"
 #include "compono/core.h"
 #include "compono/wasi.h"
+#include "compono/wasi2.h"
 
 namespace compono::cli {
 namespace {
@@ -263,9 +264,29 @@ int run(const RunOptions& o) {
   return run_core_module(o, bytes);
 }
 
+// WASI 0.2 for components (wasi2): args (program name first), env, preopens.
+Result<void> setup_wasi2(component::Linker& linker, component::Store&, const ComponentRunOptions& o) {
+  wasi2::Config c;
+  if (o.invoke.empty()) {
+    c.args.push_back(o.file);
+    c.args.insert(c.args.end(), o.args.begin(), o.args.end());
+  }
+  for (const auto& e : o.env) {
+    auto kv = wasi2::parse_env(e);
+    if (!kv) return fail("invalid --env '" + e + "' (expected KEY=VALUE)");
+    c.env.push_back(*kv);
+  }
+  for (const auto& [host, guest] : o.preopens) {
+    if (host.empty() || guest.empty()) return fail("invalid --dir '" + host + "::" + guest + "'");
+    c.preopens.push_back({host, guest});
+  }
+  return wasi2::add_to_linker(linker, c);
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app) {
+  set_component_host_setup(&setup_wasi2);
   auto o = std::make_shared<RunOptions>();
   auto* cmd = app.add_subcommand("run", "Run a WebAssembly module (WASI preview 1 command or reactor)");
   cmd->add_option("FILE", o->file, "The .wasm file")->required();
