@@ -74,7 +74,9 @@ class Wasi2 : public ::testing::Test {
     Wasi2 t;
     std::string comp = t.build(W2_GUEST_PROGRAMS, "args_env");
     if (comp.empty()) return "";
-    auto r = t.exec(comp, {"--env", "GREETING=x", comp, "--", "a"});
+    // Bounded by fuel (a healthy run needs a few million instructions) so a
+    // spinning engine shows up in a second or two, in each test process.
+    auto r = t.exec(comp, {"--fuel", "300000000", "--env", "GREETING=x", comp, "--", "a"});
     if (r.status == 124 || (r.status == 134 && (r.err.find("dlmalloc") != std::string::npos ||
                                                 r.err.find("memset") != std::string::npos)))
       return "known engine problem (not WASI 0.2): guest allocator traps/hangs after memory.grow inside "
