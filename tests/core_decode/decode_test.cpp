@@ -200,7 +200,11 @@ TEST(DecodeMalformed, Header) {
 }
 
 TEST(DecodeMalformed, Sections) {
+  // Section 13 (the exception-handling tag section) is named in the message.
   auto e = decode_error(module_bytes({0x0d, 0x00}));
+  EXPECT_EQ(e.message, "malformed section id 13: the tag section (exception handling) is not supported");
+  EXPECT_EQ(e.offset, 8u);
+  e = decode_error(module_bytes({0x7f, 0x00}));
   EXPECT_EQ(e.message, "malformed section id");
   EXPECT_EQ(e.offset, 8u);
   EXPECT_EQ(decode_error(module_bytes({0x01, 0x05, 0x00})).message, "length out of bounds");
