@@ -23,7 +23,12 @@ while IFS= read -r f; do
     continue
   fi
   p=$(echo "$sum" | awk '{print $1}') fl=$(echo "$sum" | awk '{print $3}') s=$(echo "$sum" | awk '{print $5}')
-  [ "$fl" -ne 0 ] && printf '%s\n' "$out" | grep -vE '^[0-9]+ passed|^note:'
+  if [ "$fl" -ne 0 ]; then
+    printf '%s\n' "$out" | grep -vE '^[0-9]+ passed|^note:'
+  else
+    # Skips that are not the async ones are printed with their reason.
+    printf '%s\n' "$out" | grep -E ': skipped \(' || true
+  fi
   echo "$rel: $sum"
   tp=$((tp + p)) tf=$((tf + fl)) ts=$((ts + s))
 done < <(find "$suite" -name '*.wast' | sort)
