@@ -94,4 +94,33 @@ Result<std::vector<std::string>> write_files(const std::vector<File>& files, con
   return written;
 }
 
+std::string package_namespace(const wit::Resolve& r, wit::PackageId p) {
+  if (p == wit::kNoId) return "";
+  const wit::PackageName& n = r.packages[p].name;
+  std::string out;
+  auto add = [&](const std::string& s, char sep) {
+    std::size_t b = 0;
+    while (b <= s.size()) {
+      std::size_t e = s.find(sep, b);
+      if (e == std::string::npos) e = s.size();
+      out += "::" + snake(s.substr(b, e - b));
+      b = e + 1;
+    }
+  };
+  add(n.ns, ':');
+  add(n.name, '/');
+  return out;
+}
+
+std::string interface_namespace(const wit::Resolve& r, wit::InterfaceId i, wit::PackageId world_package,
+                                const std::map<wit::InterfaceId, std::string>& anon_names) {
+  const wit::Interface& it = r.interfaces[i];
+  std::string base = package_namespace(r, it.package != wit::kNoId ? it.package : world_package);
+  if (it.name.empty()) {
+    auto a = anon_names.find(i);
+    return base + "::" + snake(a != anon_names.end() ? a->second : "anon" + std::to_string(i));
+  }
+  return base + "::" + snake(it.name);
+}
+
 }  // namespace compono::bindgen

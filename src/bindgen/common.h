@@ -1,8 +1,11 @@
 // src/bindgen/common.h - naming helpers shared by the guest and host generators.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
+
+#include "wit/wit.h"
 
 namespace compono::bindgen {
 
@@ -16,5 +19,14 @@ std::string shouty(std::string_view kebab);
 std::string escape(std::string s);
 // A C++ string literal for `s`.
 std::string cpp_string_literal(std::string_view s);
+
+// "::ns::pkg" for a package (nested namespaces and packages each become a
+// level); "" for kNoId.
+std::string package_namespace(const wit::Resolve& r, wit::PackageId p);
+// "::ns::pkg::iface" for an interface.  Anonymous (inline) interfaces live
+// in `world_package` and are named by `anon_names` (their world item name),
+// else "anonN".
+std::string interface_namespace(const wit::Resolve& r, wit::InterfaceId i, wit::PackageId world_package,
+                                const std::map<wit::InterfaceId, std::string>& anon_names);
 
 }  // namespace compono::bindgen

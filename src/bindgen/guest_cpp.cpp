@@ -118,32 +118,8 @@ class Gen {
   }
 
   // ------------------------------------------------------------ names
-  std::string pkg_ns(PackageId p) const {
-    if (p == kNoId) return "";
-    const PackageName& n = r_.packages[p].name;
-    std::string out;
-    auto add = [&](const std::string& s, char sep) {
-      std::size_t b = 0;
-      while (b <= s.size()) {
-        std::size_t e = s.find(sep, b);
-        if (e == std::string::npos) e = s.size();
-        out += "::" + snake(s.substr(b, e - b));
-        b = e + 1;
-      }
-    };
-    add(n.ns, ':');
-    add(n.name, '/');
-    return out;
-  }
-  std::string iface_ns(InterfaceId i) const {
-    const Interface& it = r_.interfaces[i];
-    std::string base = pkg_ns(it.package != kNoId ? it.package : w_.package);
-    if (it.name.empty()) {
-      auto a = anon_name_.find(i);
-      return base + "::" + snake(a != anon_name_.end() ? a->second : "anon" + std::to_string(i));
-    }
-    return base + "::" + snake(it.name);
-  }
+  std::string pkg_ns(PackageId p) const { return package_namespace(r_, p); }
+  std::string iface_ns(InterfaceId i) const { return interface_namespace(r_, i, w_.package, anon_name_); }
   bool resource_exported(TypeId res) const {
     const TypeDef& d = r_.types[res];
     if (d.owner.kind != Owner::Kind::Interface) return false;
