@@ -11,6 +11,7 @@
 // Missing tools (jco, node, clang-19) make tests skip with the reason.
 #include <compono/core.h>
 #include <gtest/gtest.h>
+#include <process.h>
 #include <sys/wait.h>
 
 #include <cctype>
@@ -29,41 +30,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Cmd {
-  int status = -1;  // exit status, or -1 if it didn't exit normally
-  std::string out;
-};
+using compono_test::Cmd;
+using compono_test::quote;
+using compono_test::run;
+using compono_test::slurp;
 
-std::string quote(const std::string& s) {
-  std::string r = "'";
-  for (char c : s) {
-    if (c == '\'') r += "'\\''";
-    else r += c;
-  }
-  return r + "'";
-}
-
-// Runs a shell command; captures stdout (stderr goes where `cmd` sends it).
-Cmd run(const std::string& cmd) {
-  Cmd r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.status = (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool executable(const std::string& p) { return !p.empty() && p.find("NOTFOUND") == std::string::npos && fs::exists(p); }
 
 // The interfaces the guest runtime may import: the `import ...;` lines of
 // guest/wit/world.wit (world compono:guest/imports).
@@ -87,10 +58,10 @@ class GuestWasi : public ::testing::Test {
   static fs::path work() { return GUEST_WORK_DIR; }
 
   void SetUp() override {
-    if (!GUEST_AVAILABLE || !executable(GUEST_CXX)) GTEST_SKIP() << "clang++-19 / wasi-libc not found: guest library not built";
+    if (!GUEST_AVAILABLE || !compono_test::usable(GUEST_CXX)) GTEST_SKIP() << "clang++-19 / wasi-libc not found: guest library not built";
     if (!fs::exists(GUEST_OBJ) || !fs::exists(GUEST_LIB)) GTEST_SKIP() << "guest library not built: " << GUEST_OBJ;
-    if (!executable(GUEST_JCO)) GTEST_SKIP() << "jco not installed (run scripts/setup.sh): " << GUEST_JCO;
-    if (!executable(GUEST_NODE)) GTEST_SKIP() << "node not found";
+    if (!compono_test::usable(GUEST_JCO)) GTEST_SKIP() << "jco not installed (run scripts/setup.sh): " << GUEST_JCO;
+    if (!compono_test::usable(GUEST_NODE)) GTEST_SKIP() << "node not found";
     // node resolves @bytecodealliance/preview2-shim from <work>/node_modules for both
     // the runner and the transpiled component, so they share one shim instance.
     // Tests run in parallel processes: create/replace these atomically.
@@ -207,7 +178,7 @@ class GuestWasi : public ::testing::Test {
     std::set<std::string> exports;
     for (const auto& e : module->exports()) exports.insert(e.name);
     EXPECT_EQ(exports, want_exports);
-    if (executable(GUEST_WASM_OBJDUMP)) {
+    if (compono_test::usable(GUEST_WASM_OBJDUMP)) {
       Cmd d = run(quote(GUEST_WASM_OBJDUMP) + " -x -j Import " + quote(core.string()) + " 2>&1");
       EXPECT_EQ(d.status, 0) << d.out;
       EXPECT_EQ(d.out.find("wasi_snapshot_preview1"), std::string::npos) << d.out;

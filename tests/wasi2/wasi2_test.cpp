@@ -7,6 +7,7 @@
 // and host files as tests/guest asserts under node + jco's preview2-shim.
 // Without the guest toolchain the tests skip (counted by gtest, reason printed).
 #include <gtest/gtest.h>
+#include <process.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -22,40 +23,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Cmd {
-  int status = -1;
-  std::string out;
-};
-
-std::string quote(const std::string& s) {
-  std::string r = "'";
-  for (char c : s) {
-    if (c == '\'') r += "'\\''";
-    else r += c;
-  }
-  return r + "'";
-}
-
-Cmd run(const std::string& cmd) {
-  Cmd r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.status = (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool usable(const std::string& p) { return !p.empty() && p.find("NOTFOUND") == std::string::npos && fs::exists(p); }
+using compono_test::Cmd;
+using compono_test::quote;
+using compono_test::run;
+using compono_test::slurp;
+using compono_test::usable;
 
 class Wasi2 : public ::testing::Test {
  protected:
@@ -63,27 +35,7 @@ class Wasi2 : public ::testing::Test {
     if (!W2_GUEST_AVAILABLE || !usable(W2_CXX) || !usable(W2_OBJ))
       GTEST_SKIP() << "guest toolchain / shim not available (" << W2_CXX << ")";
     ASSERT_TRUE(usable(W2_COMPONO)) << W2_COMPONO;
-    // Probe: a shim-built component's libc allocator must survive memory
-    // growth from inside cabi_realloc (called by the component runtime while
-    // lowering a host result).  If the engine traps or spins there, every
-    // test below would only measure that engine bug: skip with the reason.
-    static std::string engine_problem = probe();
-    if (!engine_problem.empty()) GTEST_SKIP() << engine_problem;
   }
-  static std::string probe() {
-    Wasi2 t;
-    std::string comp = t.build(W2_GUEST_PROGRAMS, "args_env");
-    if (comp.empty()) return "";
-    // Bounded by fuel (a healthy run needs a few million instructions) so a
-    // spinning engine shows up in a second or two, in each test process.
-    auto r = t.exec(comp, {"--fuel", "300000000", "--env", "GREETING=x", comp, "--", "a"});
-    if (r.status == 124 || (r.status == 134 && (r.err.find("dlmalloc") != std::string::npos ||
-                                                r.err.find("memset") != std::string::npos)))
-      return "known engine problem (not WASI 0.2): guest allocator traps/hangs after memory.grow inside "
-             "cabi_realloc during a host call; status " + std::to_string(r.status) + ": " + r.err.substr(0, 300);
-    return "";
-  }
-  void TestBody() override {}
   static fs::path work() { return fs::path(W2_WORK_DIR); }
 
   // programs/<prog>.cpp -> component; returns its path or "" after a failure.
