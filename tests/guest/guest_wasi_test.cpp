@@ -11,6 +11,7 @@
 // Missing tools (jco, node, clang-19) make tests skip with the reason.
 #include <compono/core.h>
 #include <gtest/gtest.h>
+#include <guest_programs.h>
 #include <process.h>
 #include <sys/wait.h>
 
@@ -30,6 +31,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+namespace gp = compono_test::guest_programs;
 using compono_test::Cmd;
 using compono_test::quote;
 using compono_test::run;
@@ -207,22 +209,11 @@ class GuestWasi : public ::testing::Test {
 TEST_F(GuestWasi, ArgsEnvStdoutStderr) {
   std::string js = build("args_env");
   ASSERT_FALSE(js.empty());
-  auto r = exec(js, {"--env", "GREETING=hello, world", "--env", "EQ=a=b", "--env", "EMPTY=", "--", "one",
-                     "two words", "", "ünïcödé"});
+  std::vector<std::string> opts = {"--env", "GREETING=hello, world", "--env", "EQ=a=b", "--env", "EMPTY=", "--"};
+  opts.insert(opts.end(), std::begin(gp::kArgsEnvArgs), std::end(gp::kArgsEnvArgs));
+  auto r = exec(js, opts);
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "argc=5\n"
-            "arg[1]=<one>\n"
-            "arg[2]=<two words>\n"
-            "arg[3]=<>\n"
-            "arg[4]=<ünïcödé>\n"
-            "envc=3\n"
-            "env:EMPTY=\n"
-            "env:EQ=a=b\n"
-            "env:GREETING=hello, world\n"
-            "getenv(GREETING)=hello, world\n"
-            "isatty=000\n");
-  EXPECT_EQ(r.err, "to-stderr\n");
+  gp::expect_args_env(r.out, r.err);
   // the same with the host saying all three are terminals
   r = exec(js, {"--tty"});
   EXPECT_EQ(r.status, 0) << r.err;
@@ -245,62 +236,7 @@ TEST_F(GuestWasi, FilesInAPreopenedDirectory) {
   fs::create_directories(sandbox);
   auto r = exec(js, {"--preopen", "/sandbox=" + sandbox.string()});
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "fopen-w: ok\n"
-            "fclose-w: ok\n"
-            "fopen-a: ok\n"
-            "fopen-r: ok\n"
-            "read 29 bytes\n"
-            "line one\nline two\nline three\n"
-            "fseek: ok\n"
-            "ftell=5\n"
-            "at 5: 3 <one>\n"
-            "tail <three>\n"
-            "stat: ok\n"
-            "size=29 regular=1\n"
-            "open-rdwr: ok\n"
-            "pwrite: ok\n"
-            "pread: ok\n"
-            "pread <line>\n"
-            "ftruncate: ok\n"
-            "fstat: ok\n"
-            "fstat size=14\n"
-            "mkdir: ok\n"
-            "mkdir-again-EEXIST: ok\n"
-            "rename: ok\n"
-            "stat-dir: ok\n"
-            "opendir: ok\n"
-            "ls /sandbox: data.txt sub/\n"
-            "symlink: ok\n"
-            "readlink=8 <data.txt>\n"
-            "lstat-link: ok\n"
-            "stat-through-link: ok\n"
-            "unlink-link: ok\n"
-            "utimensat: ok\n"
-            "stat-times: ok\n"
-            "mtime=1234567890.500000000\n"
-            "open-missing-ENOENT: ok\n"
-            "rmdir-nonempty-ENOTEMPTY: ok\n"
-            "unlink: ok\n"
-            "rmdir: ok\n"
-            "outside-preopen-fails: ok\n"
-            "write-bad-fd-EBADF: ok\n"
-            "lseek-stdout-ESPIPE: ok\n"
-            "open-dir: ok\n"
-            "read-dir-EISDIR: ok\n"
-            "fstat-closed-EBADF: ok\n"
-            "fallocate-ENOTSUP: ok\n"
-            "fadvise: ok\n"
-            "fsync: ok\n"
-            "shutdown-ENOTSUP: ok\n"
-            "fcntl-getfl-append: ok\n"
-            "append-write: ok\n"
-            "append-size-15: ok\n"
-            "futimens: ok\n");
-  // What the guest did is visible on the host.
-  EXPECT_EQ(slurp(sandbox / "data.txt"), "LINE one\nline +");
-  EXPECT_EQ(slurp(sandbox / "out.txt"), "written by the guest\n");
-  EXPECT_FALSE(fs::exists(sandbox / "sub"));
+  gp::expect_files(r.out, sandbox);
 }
 
 TEST_F(GuestWasi, ClocksSleepAndRandom) {
@@ -310,60 +246,19 @@ TEST_F(GuestWasi, ClocksSleepAndRandom) {
   auto r = exec(js, {});
   long long after = (long long)std::time(nullptr);
   ASSERT_EQ(r.status, 0) << r.err;
-  std::istringstream in(r.out);
-  std::string line;
-  long long rt = -1, tm = -1, slept = -1, chrono_slept = -1;
-  int res_pos = -1, ns_rc = -1, e1 = -1, e2 = -1, rd = -1;
-  std::string ra, rb;
-  while (std::getline(in, line)) {
-    std::sscanf(line.c_str(), "realtime_s=%lld", &rt);
-    std::sscanf(line.c_str(), "time()=%lld", &tm);
-    std::sscanf(line.c_str(), "monotonic_res_positive=%d", &res_pos);
-    std::sscanf(line.c_str(), "nanosleep=%d slept_ms=%lld", &ns_rc, &slept);
-    std::sscanf(line.c_str(), "usleep_chrono_ms=%lld", &chrono_slept);
-    std::sscanf(line.c_str(), "getentropy=%d,%d", &e1, &e2);
-    std::sscanf(line.c_str(), "random_device_differs=%d", &rd);
-    if (line.rfind("rand_a=", 0) == 0) ra = line.substr(7);
-    if (line.rfind("rand_b=", 0) == 0) rb = line.substr(7);
-  }
-  EXPECT_GE(rt, before - 1) << r.out;
-  EXPECT_LE(rt, after + 1) << r.out;
-  EXPECT_GE(tm, before - 1) << r.out;
-  EXPECT_LE(tm, after + 1) << r.out;
-  EXPECT_EQ(res_pos, 1) << r.out;
-  EXPECT_EQ(ns_rc, 0) << r.out;
-  EXPECT_GE(slept, 30) << r.out;     // nanosleep(30ms) -> poll_oneoff on subscribe-duration
-  EXPECT_LT(slept, 10000) << r.out;
-  EXPECT_GE(chrono_slept, 10) << r.out;
-  EXPECT_EQ(e1, 0) << r.out;
-  EXPECT_EQ(e2, 0) << r.out;
-  EXPECT_EQ(ra.size(), 64u) << r.out;
-  EXPECT_EQ(rb.size(), 64u) << r.out;
-  EXPECT_NE(ra, rb);
-  EXPECT_NE(ra, std::string(64, '0'));
-  EXPECT_EQ(rd, 1) << r.out;
+  gp::expect_clock_random(r.out, before, after);
 }
 
 TEST_F(GuestWasi, ExitStatus) {
   std::string js = build("exit_code");
   ASSERT_FALSE(js.empty());
-  // return 7 from main: destructors and atexit run, status via wasi:cli/exit exit-with-code
-  auto r = exec(js, {"--", "return7"});
-  EXPECT_EQ(r.status, 7) << r.err;
-  EXPECT_EQ(r.out, "ctor mode=return7 atexit dtor\n");
-  // exit(3) deep in the stack flushes buffered stdout first
-  r = exec(js, {"--", "exit3"});
-  EXPECT_EQ(r.status, 3) << r.err;
-  EXPECT_EQ(r.out, "ctor mode=exit3 exiting-with-3 (no newline, still buffered)atexit dtor\n");
-  // 1 -> exit(err)
-  r = exec(js, {"--", "return1"});
-  EXPECT_EQ(r.status, 1) << r.err;
-  EXPECT_EQ(r.out, "ctor mode=return1 atexit dtor\n");
-  // 0 -> run returns ok
-  r = exec(js, {"--", "ok"});
-  EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, "ctor mode=ok atexit dtor\n");
-  EXPECT_EQ(r.err, "");
+  // status via wasi:cli/exit exit-with-code, or run's result
+  for (const auto& c : gp::kExitCases) {
+    auto r = exec(js, {"--", c.mode});
+    EXPECT_EQ(r.status, c.status) << c.mode << ": " << r.err;
+    EXPECT_EQ(r.out, c.out) << c.mode;
+    EXPECT_EQ(r.err, "") << c.mode;
+  }
 }
 
 TEST_F(GuestWasi, StdinToEof) {
@@ -373,12 +268,10 @@ TEST_F(GuestWasi, StdinToEof) {
   for (int i = 0; i < 3000; ++i) big += "line " + std::to_string(i) + "\n";  // > several 4 KiB chunks
   auto r = exec(js, {}, big);
   EXPECT_EQ(r.status, 0) << r.err;
-  std::string upper = big;
-  for (auto& c : upper) c = (char)std::toupper((unsigned char)c);
-  EXPECT_EQ(r.out, "poll=1 readable=1\n" + upper + "[" + std::to_string(big.size()) + " bytes, 3000 lines]\n");
+  EXPECT_EQ(r.out, gp::stdin_echo_expected(big));
   r = exec(js, {}, "");
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, "poll=1 readable=1\n[0 bytes, 0 lines]\n");
+  EXPECT_EQ(r.out, gp::stdin_echo_expected(""));
 }
 
 TEST_F(GuestWasi, LargeDirectoryListing) {
@@ -390,7 +283,7 @@ TEST_F(GuestWasi, LargeDirectoryListing) {
   // 300 names of ~55 bytes: several fd_readdir buffers, with entries cut at buffer ends
   auto r = exec(js, {"--preopen", "/sandbox=" + sandbox.string(), "--", "300"});
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, "entries=302 all_once=1 dups=0 dot=1 dotdot=1\nseekdir_back=1\nrewind_count=302\n");
+  EXPECT_EQ(r.out, gp::kDirManyExpected);
   size_t on_host = 0;
   for (auto it = fs::directory_iterator(sandbox); it != fs::directory_iterator(); ++it) ++on_host;
   EXPECT_EQ(on_host, 300u);

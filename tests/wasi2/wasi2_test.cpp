@@ -7,6 +7,7 @@
 // and host files as tests/guest asserts under node + jco's preview2-shim.
 // Without the guest toolchain the tests skip (counted by gtest, reason printed).
 #include <gtest/gtest.h>
+#include <guest_programs.h>
 #include <process.h>
 #include <sys/wait.h>
 
@@ -23,6 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+namespace gp = compono_test::guest_programs;
 using compono_test::Cmd;
 using compono_test::quote;
 using compono_test::run;
@@ -81,22 +83,11 @@ class Wasi2 : public ::testing::Test {
 TEST_F(Wasi2, ArgsEnvStdoutStderr) {
   std::string comp = build(W2_GUEST_PROGRAMS, "args_env");
   ASSERT_FALSE(comp.empty());
-  auto r = exec(comp, {"--env", "GREETING=hello, world", "--env", "EQ=a=b", "--env", "EMPTY=", comp, "--", "one",
-                       "two words", "", "ünïcödé"});
+  std::vector<std::string> opts = {"--env", "GREETING=hello, world", "--env", "EQ=a=b", "--env", "EMPTY=", comp, "--"};
+  opts.insert(opts.end(), std::begin(gp::kArgsEnvArgs), std::end(gp::kArgsEnvArgs));
+  auto r = exec(comp, opts);
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "argc=5\n"
-            "arg[1]=<one>\n"
-            "arg[2]=<two words>\n"
-            "arg[3]=<>\n"
-            "arg[4]=<ünïcödé>\n"
-            "envc=3\n"
-            "env:EMPTY=\n"
-            "env:EQ=a=b\n"
-            "env:GREETING=hello, world\n"
-            "getenv(GREETING)=hello, world\n"
-            "isatty=000\n");
-  EXPECT_EQ(r.err, "to-stderr\n");
+  gp::expect_args_env(r.out, r.err);
   r = exec(comp, {comp});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "argc=1\nenvc=0\ngetenv(GREETING)=(null)\nisatty=000\n");
@@ -105,19 +96,12 @@ TEST_F(Wasi2, ArgsEnvStdoutStderr) {
 TEST_F(Wasi2, ExitStatus) {
   std::string comp = build(W2_GUEST_PROGRAMS, "exit_code");
   ASSERT_FALSE(comp.empty());
-  auto r = exec(comp, {comp, "--", "return7"});
-  EXPECT_EQ(r.status, 7) << r.err;
-  EXPECT_EQ(r.out, "ctor mode=return7 atexit dtor\n");
-  r = exec(comp, {comp, "--", "exit3"});
-  EXPECT_EQ(r.status, 3) << r.err;
-  EXPECT_EQ(r.out, "ctor mode=exit3 exiting-with-3 (no newline, still buffered)atexit dtor\n");
-  r = exec(comp, {comp, "--", "return1"});
-  EXPECT_EQ(r.status, 1) << r.err;
-  EXPECT_EQ(r.out, "ctor mode=return1 atexit dtor\n");
-  r = exec(comp, {comp, "--", "ok"});
-  EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, "ctor mode=ok atexit dtor\n");
-  EXPECT_EQ(r.err, "");
+  for (const auto& c : gp::kExitCases) {
+    auto r = exec(comp, {comp, "--", c.mode});
+    EXPECT_EQ(r.status, c.status) << c.mode << ": " << r.err;
+    EXPECT_EQ(r.out, c.out) << c.mode;
+    EXPECT_EQ(r.err, "") << c.mode;
+  }
 }
 
 TEST_F(Wasi2, ClocksSleepAndRandom) {
@@ -127,52 +111,20 @@ TEST_F(Wasi2, ClocksSleepAndRandom) {
   auto r = exec(comp, {comp});
   long long after = (long long)std::time(nullptr);
   ASSERT_EQ(r.status, 0) << r.err;
-  std::istringstream in(r.out);
-  std::string line;
-  long long rt = -1, tm = -1, slept = -1, chrono_slept = -1;
-  int res_pos = -1, ns_rc = -1, e1 = -1, e2 = -1, rd = -1;
-  std::string ra, rb;
-  while (std::getline(in, line)) {
-    std::sscanf(line.c_str(), "realtime_s=%lld", &rt);
-    std::sscanf(line.c_str(), "time()=%lld", &tm);
-    std::sscanf(line.c_str(), "monotonic_res_positive=%d", &res_pos);
-    std::sscanf(line.c_str(), "nanosleep=%d slept_ms=%lld", &ns_rc, &slept);
-    std::sscanf(line.c_str(), "usleep_chrono_ms=%lld", &chrono_slept);
-    std::sscanf(line.c_str(), "getentropy=%d,%d", &e1, &e2);
-    std::sscanf(line.c_str(), "random_device_differs=%d", &rd);
-    if (line.rfind("rand_a=", 0) == 0) ra = line.substr(7);
-    if (line.rfind("rand_b=", 0) == 0) rb = line.substr(7);
-  }
-  EXPECT_GE(rt, before - 1) << r.out;
-  EXPECT_LE(rt, after + 1) << r.out;
-  EXPECT_GE(tm, before - 1) << r.out;
-  EXPECT_LE(tm, after + 1) << r.out;
-  EXPECT_EQ(res_pos, 1) << r.out;
-  EXPECT_EQ(ns_rc, 0) << r.out;
-  EXPECT_GE(slept, 30) << r.out;
-  EXPECT_LT(slept, 10000) << r.out;
-  EXPECT_GE(chrono_slept, 10) << r.out;
-  EXPECT_EQ(e1, 0) << r.out;
-  EXPECT_EQ(e2, 0) << r.out;
-  EXPECT_EQ(ra.size(), 64u) << r.out;
-  EXPECT_EQ(rb.size(), 64u) << r.out;
-  EXPECT_NE(ra, rb);
-  EXPECT_NE(ra, std::string(64, '0'));
-  EXPECT_EQ(rd, 1) << r.out;
+  gp::expect_clock_random(r.out, before, after);
 }
 
 TEST_F(Wasi2, StdinToEof) {
   std::string comp = build(W2_GUEST_PROGRAMS, "stdin_echo");
   ASSERT_FALSE(comp.empty());
-  std::string big, upper;
+  std::string big;
   for (int i = 0; i < 3000; ++i) big += "line " + std::to_string(i) + " of the input\n";
-  for (char c : big) upper += char(std::toupper((unsigned char)c));
   auto r = exec(comp, {comp}, big);
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, "poll=1 readable=1\n" + upper + "[" + std::to_string(big.size()) + " bytes, 3000 lines]\n");
+  EXPECT_EQ(r.out, gp::stdin_echo_expected(big));
   r = exec(comp, {comp}, "");
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, "poll=1 readable=1\n[0 bytes, 0 lines]\n");
+  EXPECT_EQ(r.out, gp::stdin_echo_expected(""));
 }
 
 TEST_F(Wasi2, FilesInAPreopenedDirectory) {
@@ -183,61 +135,7 @@ TEST_F(Wasi2, FilesInAPreopenedDirectory) {
   fs::create_directories(sandbox);
   auto r = exec(comp, {"--dir", sandbox.string() + "::/sandbox", comp});
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "fopen-w: ok\n"
-            "fclose-w: ok\n"
-            "fopen-a: ok\n"
-            "fopen-r: ok\n"
-            "read 29 bytes\n"
-            "line one\nline two\nline three\n"
-            "fseek: ok\n"
-            "ftell=5\n"
-            "at 5: 3 <one>\n"
-            "tail <three>\n"
-            "stat: ok\n"
-            "size=29 regular=1\n"
-            "open-rdwr: ok\n"
-            "pwrite: ok\n"
-            "pread: ok\n"
-            "pread <line>\n"
-            "ftruncate: ok\n"
-            "fstat: ok\n"
-            "fstat size=14\n"
-            "mkdir: ok\n"
-            "mkdir-again-EEXIST: ok\n"
-            "rename: ok\n"
-            "stat-dir: ok\n"
-            "opendir: ok\n"
-            "ls /sandbox: data.txt sub/\n"
-            "symlink: ok\n"
-            "readlink=8 <data.txt>\n"
-            "lstat-link: ok\n"
-            "stat-through-link: ok\n"
-            "unlink-link: ok\n"
-            "utimensat: ok\n"
-            "stat-times: ok\n"
-            "mtime=1234567890.500000000\n"
-            "open-missing-ENOENT: ok\n"
-            "rmdir-nonempty-ENOTEMPTY: ok\n"
-            "unlink: ok\n"
-            "rmdir: ok\n"
-            "outside-preopen-fails: ok\n"
-            "write-bad-fd-EBADF: ok\n"
-            "lseek-stdout-ESPIPE: ok\n"
-            "open-dir: ok\n"
-            "read-dir-EISDIR: ok\n"
-            "fstat-closed-EBADF: ok\n"
-            "fallocate-ENOTSUP: ok\n"
-            "fadvise: ok\n"
-            "fsync: ok\n"
-            "shutdown-ENOTSUP: ok\n"
-            "fcntl-getfl-append: ok\n"
-            "append-write: ok\n"
-            "append-size-15: ok\n"
-            "futimens: ok\n");
-  EXPECT_EQ(slurp(sandbox / "data.txt"), "LINE one\nline +");
-  EXPECT_EQ(slurp(sandbox / "out.txt"), "written by the guest\n");
-  EXPECT_FALSE(fs::exists(sandbox / "sub"));
+  gp::expect_files(r.out, sandbox);
 }
 
 TEST_F(Wasi2, LargeDirectoryListing) {
@@ -248,7 +146,7 @@ TEST_F(Wasi2, LargeDirectoryListing) {
   fs::create_directories(sandbox);
   auto r = exec(comp, {"--dir", sandbox.string() + "::/sandbox", comp});
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, "entries=302 all_once=1 dups=0 dot=1 dotdot=1\nseekdir_back=1\nrewind_count=302\n");
+  EXPECT_EQ(r.out, gp::kDirManyExpected);
   size_t on_host = 0;
   for (auto& e : fs::directory_iterator(sandbox)) (void)e, ++on_host;
   EXPECT_EQ(on_host, 300u);
