@@ -267,15 +267,48 @@ std::string sig_string(const CoreFuncType& t) {
 
 // ------------------------------------------------------------- the builder
 
+// What a type index of the component being written stands for (enough to
+// re-create the type inside a nested component, see Nested).
+struct TopType {
+  enum Kind : uint8_t { Def, Resource, Eq, AliasExport, Other } kind = Other;
+  TypeDef def;       // Def: indices are the component's own
+  uint32_t eq = 0;   // Eq: the bound
+  uint32_t inst = 0; // AliasExport: instance index
+  std::string name;  // AliasExport: export name
+};
+
 class Builder {
  public:
   Component c;
   uint32_t n_type = 0, n_func = 0, n_inst = 0, n_comp = 0;
   uint32_t n_core_func = 0, n_core_inst = 0, n_core_mod = 0, n_core_table = 0, n_core_mem = 0;
+  std::vector<TopType> tt;  // type index -> what it is
+  std::map<std::pair<uint32_t, std::string>, uint32_t> type_aliases;  // (instance, name) -> type index
 
   uint32_t alias(Alias a) {
+    if (a.sort.kind == SortKind::Type) {
+      TopType t;
+      if (a.target == Alias::Export) {
+        t.kind = TopType::AliasExport;
+        t.inst = a.instance;
+        t.name = a.name;
+        type_aliases.emplace(std::make_pair(a.instance, a.name), n_type);
+      }
+      tt.push_back(std::move(t));
+    }
     append(c, a);
     return bump(a.sort);
+  }
+  // The type `name` exported by instance `inst` (aliased once).
+  uint32_t type_alias(uint32_t inst, const std::string& name) {
+    auto f = type_aliases.find({inst, name});
+    if (f != type_aliases.end()) return f->second;
+    Alias a;
+    a.sort = Sort{SortKind::Type, CoreSort::Func};
+    a.target = Alias::Export;
+    a.instance = inst;
+    a.name = name;
+    return alias(a);
   }
   uint32_t bump(Sort s) {
     switch (s.kind) {
@@ -296,6 +329,27 @@ class Builder {
     }
     return 0;
   }
+  // Appends an import; returns its index in its index space.
+  uint32_t import(const Import& im) {
+    append(c, im);
+    switch (im.desc.kind) {
+      case ExternKind::Type: {
+        TopType t;
+        if (im.desc.sub_resource) {
+          t.kind = TopType::Resource;
+        } else {
+          t.kind = TopType::Eq;
+          t.eq = im.desc.index;
+        }
+        tt.push_back(std::move(t));
+        return n_type++;
+      }
+      case ExternKind::Instance: return n_inst++;
+      case ExternKind::Func: return n_func++;
+      case ExternKind::Component: return n_comp++;
+      default: return 0;
+    }
+  }
   uint32_t core_export(uint32_t inst, std::string name, CoreSort sort) {
     Alias a;
     a.sort = Sort{SortKind::Core, sort};
@@ -305,6 +359,7 @@ class Builder {
     return alias(a);
   }
   uint32_t export_of(uint32_t inst, std::string name, SortKind kind) {
+    if (kind == SortKind::Type) return type_alias(inst, name);
     Alias a;
     a.sort = Sort{kind, CoreSort::Func};
     a.target = Alias::Export;
@@ -326,18 +381,14 @@ class Builder {
     return n_core_inst++;
   }
   uint32_t type(TypeDef t) {
+    TopType e;
+    e.kind = t.kind == TypeKind::Resource ? TopType::Resource : TopType::Def;
+    if (t.kind != TypeKind::Instance && t.kind != TypeKind::Component) e.def = t;
+    else e.kind = TopType::Other;
+    tt.push_back(std::move(e));
     append(c, std::move(t));
     return n_type++;
   }
-};
-
-struct WorldInfo {
-  std::vector<const TypeDef*> types;             // world-scope type index -> definition (or null)
-  std::map<std::string, uint32_t> inst;           // imported instance -> instance index
-  std::map<std::string, uint32_t> inst_type;      // imported instance -> its instance type index
-  std::map<std::string, uint32_t> root_func;      // world-level imported function -> func index
-  std::map<std::string, uint32_t> root_type;      // world-level imported type -> type index
-  std::vector<Decl> exports;
 };
 
 const Decl* find_export(const TypeDef& inst, std::string_view name, ExternKind kind) {
@@ -672,6 +723,278 @@ Result<std::vector<Decl>> merge_worlds(const std::vector<Decl>& a, const std::ve
   return out;
 }
 
+// ------------------------------------------------------------- nested components
+//
+// An exported interface is made by a nested component that is self-contained,
+// as wit-component does it: every type it needs is re-created inside it
+// (resources imported as `sub resource`, records/variants/enums/flags defined
+// and imported with an `eq` bound, so they keep their identity), its functions
+// are imported, and all of it is re-exported under the interface's names.
+
+// The type declarators of an instance type (imported or exported) and the
+// instance index that holds it in the component being written.
+struct IScope {
+  uint32_t top_inst = 0;
+  const TypeDef* it = nullptr;
+  std::vector<const Decl*> types;  // local type index -> declarator
+};
+
+bool is_type_decl(const Decl& d) {
+  return d.kind == Decl::Type || (d.kind == Decl::Alias && d.alias.sort.kind == SortKind::Type) ||
+         ((d.kind == Decl::Import || d.kind == Decl::Export) && d.desc.kind == ExternKind::Type);
+}
+
+IScope make_scope(uint32_t top_inst, const TypeDef* it) {
+  IScope s;
+  s.top_inst = top_inst;
+  s.it = it;
+  for (const Decl& d : it->decls)
+    if (is_type_decl(d)) s.types.push_back(&d);
+  return s;
+}
+
+bool nominal(TypeKind k) {
+  return k == TypeKind::Record || k == TypeKind::Variant || k == TypeKind::Enum || k == TypeKind::Flags;
+}
+
+// Maps the type indices a definition refers to through `f`.
+template <class F>
+void map_children(TypeDef& t, F&& f) {
+  auto v = [&](ValType& x) {
+    if (!x.is_prim) x.index = f(x.index);
+  };
+  for (auto& fl : t.fields) v(fl.type);
+  for (auto& k : t.cases)
+    if (k.type) v(*k.type);
+  for (auto& x : t.types) v(x);
+  if (t.a) v(*t.a);
+  if (t.b) v(*t.b);
+  if (t.kind == TypeKind::Own || t.kind == TypeKind::Borrow) t.index = f(t.index);
+}
+
+constexpr uint32_t kNone = UINT32_MAX;
+
+class Nested {
+ public:
+  Nested(Builder& b, const std::vector<uint32_t>& wmap, const std::map<uint32_t, IScope>& scopes)
+      : b_(b), wmap_(wmap), scopes_(scopes) {}
+  Component nc;
+  uint32_t nt = 0, nf = 0;
+  std::vector<Instance::Arg> args;
+  std::string err;
+
+  // The nested index of the component's type `t`.
+  uint32_t top(uint32_t t, int depth = 0) {
+    auto f = top_cache_.find(t);
+    if (f != top_cache_.end()) return f->second;
+    if (depth > 200 || t >= b_.tt.size()) return fail_with("type index out of range");
+    TopType e = b_.tt[t];  // a copy: aliases made below may grow the table
+    uint32_t r = kNone;
+    switch (e.kind) {
+      case TopType::Resource: r = import_type(t, std::nullopt); break;
+      case TopType::Eq: r = top(e.eq, depth + 1); break;
+      case TopType::Def: r = def_then_name(e.def, t, [&](uint32_t x) { return top(x, depth + 1); }); break;
+      case TopType::AliasExport: {
+        auto s = scopes_.find(e.inst);
+        if (s == scopes_.end()) return fail_with("type `" + e.name + "` of an instance whose type is unknown");
+        const Decl* d = nullptr;
+        for (const Decl* x : s->second.types)
+          if (x->kind == Decl::Export && x->name.name == e.name) d = x;
+        if (!d) return fail_with("no type `" + e.name + "` in its instance");
+        if (d->desc.sub_resource) {
+          r = import_type(t, std::nullopt);
+          break;
+        }
+        uint32_t k = d->desc.index;
+        if (k >= s->second.types.size()) return fail_with("type index out of range");
+        const Decl* under = s->second.types[k];
+        if (under->kind == Decl::Type)
+          r = def_then_name(under->type, t, [&](uint32_t x) { return in_scope(s->second, x, depth + 1); });
+        else
+          r = in_scope(s->second, k, depth + 1);
+        break;
+      }
+      case TopType::Other: return fail_with("unsupported type in an exported interface");
+    }
+    if (r != kNone) top_cache_[t] = r;
+    return r;
+  }
+
+  // The nested index of local type `k` of an instance type.
+  uint32_t in_scope(const IScope& s, uint32_t k, int depth = 0) {
+    if (depth > 200 || k >= s.types.size()) return fail_with("type index out of range");
+    auto key = std::make_pair(&s, k);
+    auto f = scope_cache_.find(key);
+    if (f != scope_cache_.end()) return f->second;
+    const Decl* d = s.types[k];
+    uint32_t r = kNone;
+    if (d->kind == Decl::Type) {
+      r = def(d->type, [&](uint32_t x) { return in_scope(s, x, depth + 1); });
+    } else if (d->kind == Decl::Alias && d->alias.target == Alias::Outer && d->alias.outer_count == 1) {
+      if (d->alias.outer_index >= wmap_.size() || wmap_[d->alias.outer_index] == kNone)
+        return fail_with("outer type alias out of range");
+      r = top(wmap_[d->alias.outer_index], depth + 1);
+    } else if (d->kind == Decl::Export) {
+      r = top(b_.type_alias(s.top_inst, d->name.name), depth + 1);
+    } else {
+      return fail_with("unsupported declarator in an instance type");
+    }
+    if (r != kNone) scope_cache_[key] = r;
+    return r;
+  }
+
+  // Defines a copy of `t` with its children mapped by `f`.
+  template <class F>
+  uint32_t def(const TypeDef& t0, F&& f) {
+    if (t0.kind == TypeKind::Instance || t0.kind == TypeKind::Component || t0.kind == TypeKind::Resource)
+      return fail_with(std::string("unsupported type (") + to_string(t0.kind) + ") in an exported interface");
+    TypeDef t = t0;
+    bool ok = true;
+    map_children(t, [&](uint32_t x) {
+      uint32_t y = f(x);
+      if (y == kNone) ok = false;
+      return y;
+    });
+    if (!ok) return kNone;
+    append(nc, std::move(t));
+    return nt++;
+  }
+  // A definition; records, variants, enums and flags are then imported with
+  // an `eq` bound (given the component's type `arg`) to be named.
+  template <class F>
+  uint32_t def_then_name(const TypeDef& t, uint32_t arg, F&& f) {
+    uint32_t local = def(t, f);
+    if (local == kNone || !nominal(t.kind)) return local;
+    return import_type(arg, local);
+  }
+
+  uint32_t import_type(uint32_t arg, std::optional<uint32_t> eq) {
+    ExternDesc d;
+    d.kind = ExternKind::Type;
+    if (eq) d.index = *eq;
+    else d.sub_resource = true;
+    std::string n = "import-type-x" + std::to_string(args.size());
+    ExternName en;
+    en.name = n;
+    append(nc, Import{en, d});
+    args.push_back(Instance::Arg{n, SortIdx{Sort{SortKind::Type, CoreSort::Func}, arg}});
+    return nt++;
+  }
+  uint32_t import_func(uint32_t arg, uint32_t type) {
+    std::string n = "import-func-x" + std::to_string(args.size());
+    ExternName en;
+    en.name = n;
+    append(nc, Import{en, desc_of(ExternKind::Func, type)});
+    args.push_back(Instance::Arg{n, SortIdx{Sort{SortKind::Func, CoreSort::Func}, arg}});
+    return nf++;
+  }
+
+ private:
+  Builder& b_;
+  const std::vector<uint32_t>& wmap_;
+  const std::map<uint32_t, IScope>& scopes_;
+  std::map<uint32_t, uint32_t> top_cache_;
+  std::map<std::pair<const IScope*, uint32_t>, uint32_t> scope_cache_;
+
+  uint32_t fail_with(std::string m) {
+    if (err.empty()) err = std::move(m);
+    return kNone;
+  }
+};
+
+// ------------------------------------------------------------- liveness
+//
+// Like wit-component, imports the core module does not use are dropped: an
+// imported interface stays when the module imports one of its functions or
+// resource drops, or when something kept (an export, a kept import) uses one
+// of its types.
+
+struct WorldSpaces {
+  std::vector<size_t> type_decl, inst_decl, func_decl;  // world index -> declarator index
+};
+
+WorldSpaces world_spaces(const std::vector<Decl>& world) {
+  WorldSpaces s;
+  for (size_t i = 0; i < world.size(); ++i) {
+    const Decl& d = world[i];
+    std::optional<SortKind> sort;
+    if (d.kind == Decl::Type) sort = SortKind::Type;
+    else if (d.kind == Decl::Alias) sort = d.alias.sort.kind;
+    else if (d.kind == Decl::Import || d.kind == Decl::Export) {
+      switch (d.desc.kind) {
+        case ExternKind::Type: sort = SortKind::Type; break;
+        case ExternKind::Instance: sort = SortKind::Instance; break;
+        case ExternKind::Func: sort = SortKind::Func; break;
+        default: break;
+      }
+    }
+    if (!sort) continue;
+    if (*sort == SortKind::Type) s.type_decl.push_back(i);
+    else if (*sort == SortKind::Instance) s.inst_decl.push_back(i);
+    else if (*sort == SortKind::Func) s.func_decl.push_back(i);
+  }
+  return s;
+}
+
+void outer_refs(const std::vector<Decl>& decls, uint32_t depth, std::vector<uint32_t>& out) {
+  for (const Decl& d : decls) {
+    if (d.kind == Decl::Alias && d.alias.target == Alias::Outer && d.alias.outer_count == depth &&
+        d.alias.sort.kind == SortKind::Type)
+      out.push_back(d.alias.outer_index);
+    if (d.kind == Decl::Type && (d.type.kind == TypeKind::Instance || d.type.kind == TypeKind::Component))
+      outer_refs(d.type.decls, depth + 1, out);
+  }
+}
+
+// live[i]: declarator i of the world is kept.  `used` holds the declarators
+// the core module needs directly.
+std::vector<bool> liveness(const std::vector<Decl>& world, const WorldSpaces& sp, const std::set<size_t>& used) {
+  std::vector<bool> live(world.size(), false);
+  std::vector<size_t> work;
+  auto mark = [&](size_t i) {
+    if (i < live.size() && !live[i]) {
+      live[i] = true;
+      work.push_back(i);
+    }
+  };
+  for (size_t i = 0; i < world.size(); ++i)
+    if (world[i].kind == Decl::Export || world[i].kind == Decl::CoreType || used.count(i)) mark(i);
+  auto type = [&](uint32_t t) {
+    if (t < sp.type_decl.size()) mark(sp.type_decl[t]);
+  };
+  while (!work.empty()) {
+    const Decl& d = world[work.back()];
+    work.pop_back();
+    switch (d.kind) {
+      case Decl::Type: {
+        TypeDef t = d.type;
+        map_children(t, [&](uint32_t x) { type(x); return x; });
+        std::vector<uint32_t> refs;
+        outer_refs(d.type.decls, 1, refs);
+        for (uint32_t r : refs) type(r);
+        break;
+      }
+      case Decl::Alias:
+        if (d.alias.target == Alias::Export && d.alias.instance < sp.inst_decl.size()) mark(sp.inst_decl[d.alias.instance]);
+        break;
+      case Decl::Import: case Decl::Export:
+        if (!(d.desc.kind == ExternKind::Type && d.desc.sub_resource)) type(d.desc.index);
+        break;
+      default: break;
+    }
+  }
+  return live;
+}
+
+CanonOptKind encoding_of(const Component& ct) {
+  for (const CustomSection& cs : ct.customs)
+    if (cs.name == "wit-component-encoding" && cs.data.size() >= 2) {
+      if (cs.data[1] == 1) return CanonOptKind::Utf16;
+      if (cs.data[1] == 2) return CanonOptKind::Latin1Utf16;
+    }
+  return CanonOptKind::Utf8;
+}
+
 }  // namespace
 
 Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOptions& opts) {
@@ -680,12 +1003,20 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
   if (split->types.empty())
     return fail("the core module has no `component-type` custom section (embed a world first: `compono wit embed`)");
 
-  // Worlds: identical sections are merged; different ones must be identical
-  // too for now (a union needs index renumbering).
+  // Worlds: identical sections are merged; different ones are united (shared
+  // imports, renumbered indices).  Each section's string encoding applies to
+  // the imports and exports it brings.
   std::vector<Decl> world;
+  std::map<std::string, CanonOptKind> import_enc, export_enc;
   for (size_t i = 0; i < split->types.size(); ++i) {
     auto w = world_decls(split->types[i].second, split->types[i].first, split->offsets[i]);
     if (!w) return fail(w.error());
+    CanonOptKind enc = CanonOptKind::Utf8;
+    if (auto ct = decode(split->types[i].second)) enc = encoding_of(*ct);
+    for (const Decl& d : *w) {
+      if (d.kind == Decl::Import) import_enc.emplace(d.name.name, enc);
+      if (d.kind == Decl::Export) export_enc.emplace(d.name.name, enc);
+    }
     if (i == 0) {
       world = std::move(*w);
     } else if (!(*w == world)) {
@@ -694,6 +1025,10 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
       world = std::move(*m);
     }
   }
+  auto enc_of = [](const std::map<std::string, CanonOptKind>& m, const std::string& n) {
+    auto f = m.find(n);
+    return f == m.end() ? CanonOptKind::Utf8 : f->second;
+  };
 
   auto scanned = detail::scan_core_module(split->module, 0);
   if (!scanned) return fail("core module: " + scanned.error().to_string());
@@ -705,66 +1040,134 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     return f != mexp.end() && f->second->kind == CoreExternKind::Func;
   };
 
-  Builder b;
-  WorldInfo w;
-  NewOutput out;
-  // 1. The world's declarators, verbatim: index spaces stay aligned.
-  bool seen_export = false;
-  for (const Decl& d : world) {
-    switch (d.kind) {
-      case Decl::CoreType:
-        append(b.c, d.core_type);
-        break;
-      case Decl::Type:
-        w.types.push_back(&d.type);
-        b.type(d.type);
-        break;
-      case Decl::Alias:
-        if (d.alias.target == Alias::Outer) return fail("world type: outer alias at world level is not supported");
-        if (seen_export)
-          return fail("world type: an alias after the exports (an exported interface using types of another "
-                      "exported interface) is not supported yet");
-        if (d.alias.sort.kind == SortKind::Type) w.types.push_back(nullptr);
-        b.alias(d.alias);
-        break;
-      case Decl::Import: {
-        Import im{d.name, d.desc};
-        append(b.c, im);
-        switch (d.desc.kind) {
-          case ExternKind::Instance:
-            w.inst[d.name.name] = b.n_inst++;
-            w.inst_type[d.name.name] = d.desc.index;
-            break;
-          case ExternKind::Func: w.root_func[d.name.name] = b.n_func++; break;
-          case ExternKind::Type:
-            w.types.push_back(nullptr);
-            w.root_type[d.name.name] = b.n_type++;
-            break;
-          case ExternKind::Component: b.n_comp++; break;
-          default: return fail("world import `" + d.name.name + "`: unsupported kind " + to_string(d.desc.kind));
-        }
-        break;
+  // 1. Which world imports the core module uses (by name), then what they and
+  //    the exports need.
+  WorldSpaces sp = world_spaces(world);
+  std::set<size_t> used;
+  {
+    std::set<std::string> modules, root_names;
+    for (auto& im : mi.imports) {
+      if (im.module == "$root") {
+        std::string n = im.name;
+        if (starts_with(n, "[resource-drop]")) n = n.substr(15);
+        root_names.insert(n);
+      } else if (!starts_with(im.module, "[export]")) {
+        modules.insert(im.module);
       }
-      case Decl::Export:
-        seen_export = true;
-        if (d.desc.kind != ExternKind::Instance && d.desc.kind != ExternKind::Func)
-          return fail("world export `" + d.name.name + "`: unsupported kind " + to_string(d.desc.kind));
-        w.exports.push_back(d);
-        break;
+    }
+    for (size_t i = 0; i < world.size(); ++i) {
+      const Decl& d = world[i];
+      if (d.kind != Decl::Import) continue;
+      if (d.desc.kind == ExternKind::Instance ? modules.count(d.name.name) : root_names.count(d.name.name)) used.insert(i);
     }
   }
-  auto world_type = [&](uint32_t i) -> const TypeDef* { return i < w.types.size() ? w.types[i] : nullptr; };
+  std::vector<bool> live = liveness(world, sp, used);
+  size_t first_export = world.size();
+  for (size_t i = 0; i < world.size(); ++i)
+    if (world[i].kind == Decl::Export) {
+      first_export = i;
+      break;
+    }
 
-  // 2. Exported resources (need destructor trampolines).
+  // 2. The world's kept declarators before its exports, renumbered.
+  Builder b;
+  NewOutput out;
+  struct {
+    std::vector<const TypeDef*> types;          // world type index -> definition (or null)
+    std::map<std::string, uint32_t> inst;       // imported instance -> our instance index
+    std::map<std::string, uint32_t> inst_type;  // imported instance -> its world type index
+    std::map<std::string, uint32_t> root_func;  // world-level imported function -> our func index
+    std::map<std::string, uint32_t> root_type;  // world-level imported type -> our type index
+  } w;
+  std::vector<uint32_t> wmap, imap, fmap;  // world index -> ours (kNone: dropped)
+  std::map<uint32_t, IScope> scopes;       // our instance index -> its instance type
+  uint32_t dropped = 0;
+  for (const Decl& d : world)
+    if (d.kind == Decl::Type) w.types.push_back(&d.type);
+    else if (is_type_decl(d)) w.types.push_back(nullptr);
+  auto world_type = [&](uint32_t i) -> const TypeDef* { return i < w.types.size() ? w.types[i] : nullptr; };
+  auto tmap = [&](uint32_t i) { return i < wmap.size() ? wmap[i] : kNone; };
+  // Emits world declarator `d` (kept or not), keeping the maps in step.
+  auto emit = [&](const Decl& d, bool keep) -> Result<void> {
+    bool ok = true;
+    auto t = [&](uint32_t i) {
+      uint32_t r = tmap(i);
+      if (r == kNone) ok = false;
+      return r;
+    };
+    switch (d.kind) {
+      case Decl::CoreType: append(b.c, d.core_type); return {};
+      case Decl::Type: {
+        if (!keep) { wmap.push_back(kNone); return {}; }
+        TypeDef td = d.type;
+        map_children(td, t);
+        remap_outer(td.decls, wmap, 1, ok);
+        if (!ok) return fail("world type: a kept type refers to a dropped or unknown type");
+        wmap.push_back(b.type(std::move(td)));
+        return {};
+      }
+      case Decl::Alias: {
+        Alias a = d.alias;
+        std::vector<uint32_t>* m = a.sort.kind == SortKind::Type ? &wmap : a.sort.kind == SortKind::Instance ? &imap
+                                 : a.sort.kind == SortKind::Func ? &fmap : nullptr;
+        if (a.target != Alias::Export || !m) return fail("world type: unsupported alias at world level");
+        if (!keep) { m->push_back(kNone); return {}; }
+        if (a.instance >= imap.size() || imap[a.instance] == kNone) return fail("world type: alias of an unknown instance");
+        a.instance = imap[a.instance];
+        m->push_back(a.sort.kind == SortKind::Type ? b.type_alias(a.instance, a.name) : b.alias(a));
+        return {};
+      }
+      case Decl::Import: {
+        std::vector<uint32_t>* m = d.desc.kind == ExternKind::Type ? &wmap : d.desc.kind == ExternKind::Instance ? &imap
+                                 : d.desc.kind == ExternKind::Func ? &fmap : nullptr;
+        if (!m) return fail("world import `" + d.name.name + "`: unsupported kind " + to_string(d.desc.kind));
+        if (!keep) {
+          m->push_back(kNone);
+          ++dropped;
+          return {};
+        }
+        Import im{d.name, d.desc};
+        if (!(d.desc.kind == ExternKind::Type && d.desc.sub_resource)) im.desc.index = t(d.desc.index);
+        if (!ok) return fail("world import `" + d.name.name + "`: its type is unknown");
+        uint32_t i = b.import(im);
+        m->push_back(i);
+        if (d.desc.kind == ExternKind::Instance) {
+          w.inst[d.name.name] = i;
+          w.inst_type[d.name.name] = d.desc.index;
+          const TypeDef* it = world_type(d.desc.index);
+          if (it && it->kind == TypeKind::Instance) scopes[i] = make_scope(i, it);
+        } else if (d.desc.kind == ExternKind::Func) {
+          w.root_func[d.name.name] = i;
+        } else {
+          w.root_type[d.name.name] = i;
+        }
+        return {};
+      }
+      case Decl::Export: return fail("internal: export emitted as a declarator");
+    }
+    return {};
+  };
+  for (size_t i = 0; i < first_export; ++i) COMPONO_CHECK(emit(world[i], live[i]));
+  std::vector<const Decl*> wexports;
+  for (size_t i = first_export; i < world.size(); ++i) {
+    if (world[i].kind == Decl::Import) return fail("world type: import `" + world[i].name.name + "` after the exports is not supported");
+    if (world[i].kind == Decl::Export) {
+      if (world[i].desc.kind != ExternKind::Instance && world[i].desc.kind != ExternKind::Func)
+        return fail("world export `" + world[i].name.name + "`: unsupported kind " + to_string(world[i].desc.kind));
+      wexports.push_back(&world[i]);
+    }
+  }
+
+  // 3. Exported resources (need destructor trampolines).
   std::vector<Exported> exported;
-  for (const Decl& e : w.exports) {
-    if (e.desc.kind != ExternKind::Instance) continue;
-    const TypeDef* it = world_type(e.desc.index);
+  for (const Decl* e : wexports) {
+    if (e->desc.kind != ExternKind::Instance) continue;
+    const TypeDef* it = world_type(e->desc.index);
     if (!it || it->kind != TypeKind::Instance)
-      return fail("world export `" + e.name.name + "`: its type is not an instance type");
+      return fail("world export `" + e->name.name + "`: its type is not an instance type");
     for (const Decl& d : it->decls)
       if (d.kind == Decl::Export && d.desc.kind == ExternKind::Type && d.desc.sub_resource)
-        exported.push_back(Exported{e.name.name, d.name.name, 0, -1});
+        exported.push_back(Exported{e->name.name, d.name.name, 0, -1});
   }
   auto find_exported = [&](const std::string& iface, const std::string& r) -> Exported* {
     for (auto& x : exported)
@@ -772,12 +1175,13 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     return nullptr;
   };
 
-  // 3. Classify the core imports.
+  // 4. Classify the core imports.
   struct Slot {
     CoreFuncType sig;
     bool lower = true;
     uint32_t func = 0;      // lower: component func index; dtor: unused
     std::string core_name;  // dtor: core export of $main
+    CanonOptKind enc = CanonOptKind::Utf8;
   };
   std::vector<Slot> slots;
   struct CoreImport {
@@ -787,6 +1191,7 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     CanonKind direct = CanonKind::ResourceDrop;
     uint32_t direct_type = 0;
     uint32_t direct_func = 0;      // direct lower: component function
+    CanonOptKind enc = CanonOptKind::Utf8;
   };
   Flattener flat(world);
   std::map<std::string, uint32_t> root_func_type;
@@ -795,14 +1200,13 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
   // Checks the core signature against the lowered function type; decides
   // whether the lower needs memory/realloc (else it is made directly).
   auto check_lower = [&](const std::string& what, const TypeScope* scope, uint32_t ft, const CoreFuncType& sig,
-                         CoreImport& ci, int& slot_or_direct) -> Result<void> {
+                         int& via_table) -> Result<void> {
     auto want = flat.signature(scope, ft, true);
     if (!want) return fail(what + ": cannot compute the lowered core signature of its function type");
     if (!(want->type == sig))
       return fail(what + ": type mismatch: the core module declares " + sig_string(sig) +
                   " but the lowered function has core type " + sig_string(want->type));
-    slot_or_direct = (want->memory || want->realloc) ? 1 : 0;
-    (void)ci;
+    via_table = (want->memory || want->realloc) ? 1 : 0;
     return {};
   };
   std::vector<CoreImport> cimports;
@@ -839,11 +1243,11 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
         ci.direct_type = w.root_type[rname];
       } else if (!is_res && w.root_func.count(im.name)) {
         int via_table = 1;
-        auto ok = check_lower(what, &flat.world(), root_func_type[im.name], sig, ci, via_table);
-        if (!ok) return fail(ok.error());
+        COMPONO_CHECK(check_lower(what, &flat.world(), root_func_type[im.name], sig, via_table));
+        ci.enc = enc_of(import_enc, im.name);
         if (via_table) {
           ci.slot = int(slots.size());
-          slots.push_back(Slot{sig, true, w.root_func[im.name], {}});
+          slots.push_back(Slot{sig, true, w.root_func[im.name], {}, ci.enc});
         } else {
           ci.direct = CanonKind::Lower;
           ci.direct_func = w.root_func[im.name];
@@ -865,12 +1269,12 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
         const Decl* d = find_export(*it, im.name, ExternKind::Func);
         if (!d) return fail(what + " is not in the world (`" + im.module + "` has no function `" + im.name + "`)");
         int via_table = 1;
-        auto ok = check_lower(what, flat.instance_scope(w.inst_type[im.module]), d->desc.index, sig, ci, via_table);
-        if (!ok) return fail(ok.error());
+        COMPONO_CHECK(check_lower(what, flat.instance_scope(w.inst_type[im.module]), d->desc.index, sig, via_table));
+        ci.enc = enc_of(import_enc, im.module);
         uint32_t fn = b.export_of(f->second, im.name, SortKind::Func);
         if (via_table) {
           ci.slot = int(slots.size());
-          slots.push_back(Slot{sig, true, fn, {}});
+          slots.push_back(Slot{sig, true, fn, {}, ci.enc});
         } else {
           ci.direct = CanonKind::Lower;
           ci.direct_func = fn;
@@ -889,7 +1293,7 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     }
   }
 
-  // 4. Main module, shim instance, resources, direct canons, main instance.
+  // 5. Main module, shim instance, resources, direct canons, main instance.
   uint32_t main_mod = b.module(split->module);
   uint32_t shim_inst = 0;
   std::vector<uint32_t> tramp;
@@ -914,7 +1318,7 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     k.type = ci.direct_type;
     if (ci.direct == CanonKind::Lower) {
       k.func = ci.direct_func;
-      k.opts.push_back(CanonOpt{CanonOptKind::Utf8, 0});
+      k.opts.push_back(CanonOpt{ci.enc, 0});
       ci.core_func = b.canon(k);
       ++out.lowered;
       continue;
@@ -945,7 +1349,7 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     memory = b.core_export(main_inst, "memory", CoreSort::Memory);
   if (mexp_func("cabi_realloc")) realloc = b.core_export(main_inst, "cabi_realloc", CoreSort::Func);
 
-  // 5. Lowers and the fixup instance.
+  // 6. Lowers and the fixup instance.
   if (!slots.empty()) {
     std::vector<uint32_t> real;
     for (auto& s : slots) {
@@ -956,7 +1360,7 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
       Canon k;
       k.kind = CanonKind::Lower;
       k.func = s.func;
-      k.opts.push_back(CanonOpt{CanonOptKind::Utf8, 0});
+      k.opts.push_back(CanonOpt{s.enc, 0});
       if (memory) k.opts.push_back(CanonOpt{CanonOptKind::Memory, *memory});
       if (realloc) k.opts.push_back(CanonOpt{CanonOptKind::Realloc, *realloc});
       real.push_back(b.canon(k));
@@ -981,9 +1385,10 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     b.core_instance(CoreInstance{true, im, {CoreInstance::Arg{"", arg}}, {}});
   }
 
-  // 6. Exports.
+  // 7. Exports, in the world's order, with the declarators between them
+  //    (function types, aliases of types of interfaces exported before).
   auto lift = [&](const std::string& core_name, uint32_t type, const std::string& what, const TypeScope* scope,
-                  uint32_t world_ft) -> Result<uint32_t> {
+                  uint32_t world_ft, CanonOptKind enc) -> Result<uint32_t> {
     if (!mexp_func(core_name))
       return fail(what + ": the core module does not export function `" + core_name + "`");
     auto want = flat.signature(scope, world_ft, false);
@@ -997,7 +1402,7 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     k.kind = CanonKind::Lift;
     k.func = cf;
     k.type = type;
-    k.opts.push_back(CanonOpt{CanonOptKind::Utf8, 0});
+    k.opts.push_back(CanonOpt{enc, 0});
     if (memory) k.opts.push_back(CanonOpt{CanonOptKind::Memory, *memory});
     if (realloc) k.opts.push_back(CanonOpt{CanonOptKind::Realloc, *realloc});
     if (mexp_func("cabi_post_" + core_name))
@@ -1005,166 +1410,142 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     ++out.lifted;
     return b.canon(k);
   };
-  for (const Decl& e : w.exports) {
+  for (size_t wi = first_export; wi < world.size(); ++wi) {
+    const Decl& e = world[wi];
+    if (e.kind != Decl::Export) {
+      COMPONO_CHECK(emit(e, live[wi]));
+      continue;
+    }
     const std::string& iname = e.name.name;
+    CanonOptKind enc = enc_of(export_enc, iname);
     if (e.desc.kind == ExternKind::Func) {
-      auto f = lift(iname, e.desc.index, "world export `" + iname + "`", &flat.world(), e.desc.index);
-      if (!f) return fail(f.error());
-      Export ex{e.name, SortIdx{Sort{SortKind::Func, CoreSort::Func}, *f}, desc_of(ExternKind::Func, e.desc.index)};
+      uint32_t ft = tmap(e.desc.index);
+      if (ft == kNone) return fail("world export `" + iname + "`: its type is unknown");
+      COMPONO_TRY(uint32_t f, lift(iname, ft, "world export `" + iname + "`", &flat.world(), e.desc.index, enc));
+      Export ex{e.name, SortIdx{Sort{SortKind::Func, CoreSort::Func}, f}, desc_of(ExternKind::Func, ft)};
       append(b.c, ex);
-      b.n_func++;
+      fmap.push_back(b.n_func++);
       continue;
     }
     const TypeDef* it = world_type(e.desc.index);
-    std::vector<uint32_t> lm;  // the instance type's local type index -> ours
-    // A nested component gives the interface's types and functions their
-    // names: it imports each (types as `eq`/`sub resource`, functions with the
-    // interface's own types) under a plain name and re-exports it under the
-    // interface's name; it is instantiated with the hoisted types, our
-    // resource types and the lifted functions.
-    Component nested;
-    uint32_t nested_funcs = 0;
-    std::vector<Instance::Export> nested_exports;
-    Instance inst{true, 0, {}, {}};
+    auto bad = [&](const std::string& m) { return fail("world export `" + iname + "`: " + m); };
+    // The interface's local types in our index space: definitions are copied
+    // (for the lifted function types), aliases and exports resolved.
+    std::vector<uint32_t> lm;
+    std::vector<uint32_t> lifted;  // per function export, in order
     for (const Decl& d : it->decls) {
       switch (d.kind) {
-        case Decl::CoreType: return fail("world export `" + iname + "`: core type in its instance type");
+        case Decl::CoreType: return bad("core type in its instance type");
         case Decl::Type: {
           TypeDef t = d.type;
           if (t.kind == TypeKind::Instance || t.kind == TypeKind::Component || t.kind == TypeKind::Resource)
-            return fail("world export `" + iname + "`: unsupported type definition (" + to_string(t.kind) + ")");
-          append(nested, d.type);
-          if (!remap(t, lm)) return fail("world export `" + iname + "`: type index out of range");
-          lm.push_back(b.type(t));
+            return bad(std::string("unsupported type definition (") + to_string(t.kind) + ")");
+          bool ok = true;
+          map_children(t, [&](uint32_t x) {
+            if (x >= lm.size()) { ok = false; return 0u; }
+            return lm[x];
+          });
+          if (!ok) return bad("type index out of range");
+          lm.push_back(b.type(std::move(t)));
           break;
         }
         case Decl::Alias:
           if (d.alias.target != Alias::Outer || d.alias.outer_count != 1 || d.alias.sort.kind != SortKind::Type)
-            return fail("world export `" + iname + "`: unsupported alias in its instance type");
-          if (flat.is_resource(d.alias.outer_index)) {
-            // Resources cannot be aliased into a nested component: import them.
-            std::string n = "import-type-x" + std::to_string(inst.args.size());
-            ExternName en;
-            en.name = n;
-            ExternDesc rd;
-            rd.kind = ExternKind::Type;
-            rd.sub_resource = true;
-            append(nested, Import{en, rd});
-            inst.args.push_back(Instance::Arg{n, SortIdx{Sort{SortKind::Type, CoreSort::Func}, d.alias.outer_index}});
-          } else {
-            append(nested, d.alias);
-          }
-          lm.push_back(d.alias.outer_index);
+            return bad("unsupported alias in its instance type");
+          if (tmap(d.alias.outer_index) == kNone) return bad("outer alias of an unknown type");
+          lm.push_back(tmap(d.alias.outer_index));
           break;
-        case Decl::Import: return fail("world export `" + iname + "`: import in an instance type");
-        case Decl::Export: {
-          std::string imp_name = "import-" + std::string(d.desc.kind == ExternKind::Type ? "type" : "func") + "-x" +
-                                 std::to_string(inst.args.size());
+        case Decl::Import: return bad("import in an instance type");
+        case Decl::Export:
           if (d.desc.kind == ExternKind::Type) {
-            uint32_t t;
             if (d.desc.sub_resource) {
-              t = find_exported(iname, d.name.name)->type;
+              lm.push_back(find_exported(iname, d.name.name)->type);
             } else {
-              if (d.desc.index >= lm.size()) return fail("world export `" + iname + "`: type index out of range");
-              t = lm[d.desc.index];
+              if (d.desc.index >= lm.size()) return bad("type index out of range");
+              lm.push_back(lm[d.desc.index]);
             }
-            nested_exports.push_back(Instance::Export{d.name, SortIdx{Sort{SortKind::Type, CoreSort::Func}, uint32_t(lm.size())}});
-            lm.push_back(t);
-            inst.args.push_back(Instance::Arg{imp_name, SortIdx{Sort{SortKind::Type, CoreSort::Func}, t}});
           } else if (d.desc.kind == ExternKind::Func) {
-            if (d.desc.index >= lm.size()) return fail("world export `" + iname + "`: type index out of range");
-            auto f = lift(iname + "#" + d.name.name, lm[d.desc.index], "world export `" + iname + "` function `" + d.name.name + "`",
-                          flat.instance_scope(e.desc.index), d.desc.index);
-            if (!f) return fail(f.error());
-            nested_exports.push_back(Instance::Export{d.name, SortIdx{Sort{SortKind::Func, CoreSort::Func}, nested_funcs++}});
-            inst.args.push_back(Instance::Arg{imp_name, SortIdx{Sort{SortKind::Func, CoreSort::Func}, *f}});
+            if (d.desc.index >= lm.size()) return bad("type index out of range");
+            COMPONO_TRY(uint32_t f, lift(iname + "#" + d.name.name, lm[d.desc.index],
+                                         "world export `" + iname + "` function `" + d.name.name + "`",
+                                         flat.instance_scope(e.desc.index), d.desc.index, enc));
+            lifted.push_back(f);
           } else {
-            return fail("world export `" + iname + "`: unsupported export kind in its instance type");
+            return bad("unsupported export kind in its instance type");
           }
-          ExternName n;
-          n.name = imp_name;
-          append(nested, Import{n, d.desc});
+          break;
+      }
+    }
+    // The nested component: functions imported with their types re-created
+    // inside, then everything re-exported under the interface's names with
+    // types rebuilt on the exported names.
+    Nested n(b, wmap, scopes);
+    {
+      size_t fi = 0, li = 0;
+      for (const Decl& d : it->decls) {
+        if (is_type_decl(d)) ++li;
+        if (d.kind != Decl::Export || d.desc.kind != ExternKind::Func) continue;
+        uint32_t ft = n.top(lm[d.desc.index]);
+        if (ft == kNone) return bad(n.err);
+        n.import_func(lifted[fi++], ft);
+      }
+    }
+    std::vector<uint32_t> ex;  // local type index -> nested index of its exported form
+    std::vector<uint32_t> funcs;
+    size_t fi = 0;
+    for (const Decl& d : it->decls) {
+      switch (d.kind) {
+        case Decl::Type: {
+          TypeDef t = d.type;
+          bool ok = true;
+          map_children(t, [&](uint32_t x) {
+            if (x >= ex.size() || ex[x] == kNone) { ok = false; return 0u; }
+            return ex[x];
+          });
+          if (!ok) return bad("type index out of range");
+          append(n.nc, std::move(t));
+          ex.push_back(n.nt++);
           break;
         }
-      }
-    }
-    // Re-export: types first become new (named) indices; function exports are
-    // ascribed with types rebuilt on those names (what makes the instance
-    // valid to export).
-    {
-      std::vector<const Decl*> local;  // local type index -> its declarator
-      for (const Decl& d : it->decls)
-        if (d.kind == Decl::Type || (d.kind == Decl::Alias && d.alias.sort.kind == SortKind::Type) ||
-            (d.kind == Decl::Export && d.desc.kind == ExternKind::Type))
-          local.push_back(&d);
-      uint32_t ntypes = uint32_t(local.size());
-      std::map<uint32_t, uint32_t> renamed;  // local index -> index after re-export
-      std::string bad;
-      std::function<uint32_t(uint32_t, int)> rebuild = [&](uint32_t i, int depth) -> uint32_t {
-        auto f = renamed.find(i);
-        if (f != renamed.end()) return f->second;
-        if (i >= local.size() || depth > 100) { bad = "type index out of range"; return 0; }
-        const Decl* d = local[i];
-        if (d->kind != Decl::Type) return i;  // outer alias / un-exported import: as is
-        TypeDef t = d->type;
-        std::vector<uint32_t> ident(local.size());
-        for (uint32_t k = 0; k < local.size(); ++k) ident[k] = k;
-        bool changed = false;
-        auto v = [&](ValType& x) {
-          if (x.is_prim) return;
-          uint32_t y = rebuild(x.index, depth + 1);
-          changed |= y != x.index;
-          x.index = y;
-        };
-        for (auto& fl : t.fields) v(fl.type);
-        for (auto& k : t.cases)
-          if (k.type) v(*k.type);
-        for (auto& x : t.types) v(x);
-        if (t.a) v(*t.a);
-        if (t.b) v(*t.b);
-        if (t.kind == TypeKind::Own || t.kind == TypeKind::Borrow) {
-          uint32_t y = rebuild(t.index, depth + 1);
-          changed |= y != t.index;
-          t.index = y;
+        case Decl::Alias: {
+          uint32_t x = n.top(tmap(d.alias.outer_index));
+          if (x == kNone) return bad(n.err);
+          ex.push_back(x);
+          break;
         }
-        if (!changed) return renamed[i] = i;
-        append(nested, t);
-        return renamed[i] = ntypes++;
-      };
-      size_t li = 0;
-      for (const Decl& d : it->decls) {
-        bool is_type = d.kind == Decl::Type || (d.kind == Decl::Alias && d.alias.sort.kind == SortKind::Type) ||
-                       (d.kind == Decl::Export && d.desc.kind == ExternKind::Type);
-        size_t here = li;
-        if (is_type) ++li;
-        if (d.kind != Decl::Export) continue;
-        const Instance::Export& x = nested_exports[0];
-        if (d.desc.kind == ExternKind::Type) {
-          SortIdx item = x.item;
-          if (!d.desc.sub_resource) {
-            // A type that refers to exported types is rebuilt on their new names.
-            uint32_t t = rebuild(d.desc.index, 0);
-            if (!bad.empty()) return fail("world export `" + iname + "`: " + bad);
-            if (t != d.desc.index) item.index = t;
+        case Decl::Export:
+          if (d.desc.kind == ExternKind::Type) {
+            uint32_t item;
+            if (d.desc.sub_resource) {
+              item = n.top(find_exported(iname, d.name.name)->type);
+              if (item == kNone) return bad(n.err);
+            } else {
+              if (d.desc.index >= ex.size()) return bad("type index out of range");
+              item = ex[d.desc.index];
+            }
+            append(n.nc, Export{d.name, SortIdx{Sort{SortKind::Type, CoreSort::Func}, item}, std::nullopt});
+            ex.push_back(n.nt++);
+          } else {
+            if (d.desc.index >= ex.size()) return bad("type index out of range");
+            append(n.nc, Export{d.name, SortIdx{Sort{SortKind::Func, CoreSort::Func}, uint32_t(fi++)},
+                                desc_of(ExternKind::Func, ex[d.desc.index])});
+            n.nf++;
           }
-          append(nested, Export{x.name, item, std::nullopt});
-          renamed[uint32_t(here)] = ntypes++;
-        } else {
-          uint32_t ft = rebuild(d.desc.index, 0);
-          if (!bad.empty()) return fail("world export `" + iname + "`: " + bad);
-          append(nested, Export{x.name, x.item, desc_of(ExternKind::Func, ft)});
-        }
-        nested_exports.erase(nested_exports.begin());
+          break;
+        default: break;
       }
     }
-    append(b.c, std::move(nested));
-    inst.component = b.n_comp++;
+    append(b.c, std::move(n.nc));
+    Instance inst{true, b.n_comp++, std::move(n.args), {}};
     append(b.c, inst);
     uint32_t ii = b.n_inst++;
-    Export ex{e.name, SortIdx{Sort{SortKind::Instance, CoreSort::Func}, ii}, std::nullopt};
-    append(b.c, ex);
-    b.n_inst++;
+    Export exd{e.name, SortIdx{Sort{SortKind::Instance, CoreSort::Func}, ii}, std::nullopt};
+    append(b.c, exd);
+    uint32_t exported_inst = b.n_inst++;
+    imap.push_back(exported_inst);
+    scopes[exported_inst] = make_scope(exported_inst, it);
   }
+  out.dropped_imports = dropped;
 
   out.bytes = encode(b.c);
   if (opts.validate) {

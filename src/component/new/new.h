@@ -31,6 +31,7 @@ struct NewOutput {
   uint32_t lowered = 0;              // canon lower count
   uint32_t lifted = 0;               // canon lift count
   uint32_t trampolines = 0;          // functions routed through the shim table
+  uint32_t dropped_imports = 0;      // world imports left out because nothing uses them
 };
 
 Result<NewOutput> make_component(std::span<const uint8_t> core_module, const NewOptions& opts = {});
