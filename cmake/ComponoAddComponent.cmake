@@ -6,6 +6,7 @@
 #       [INCLUDE_DIRECTORIES <dir>...]
 #       [COMPILE_OPTIONS <opt>...]
 #       [OUTPUT <path>]                       default ${CMAKE_CURRENT_BINARY_DIR}/<target>.wasm
+#       [BINDGEN_OPTIONS <opt>...]            extra `compono bindgen cpp` options (e.g. --manual-borrows)
 #       [NEW_COMMAND <cmd>...])               what turns the core module into a component,
 #                                             run as `<cmd> IN.wasm -o OUT.wasm`;
 #                                             default `compono new` (e.g. `jco new` instead)
@@ -30,7 +31,7 @@
 include_guard(GLOBAL)
 
 function(compono_add_component name)
-  cmake_parse_arguments(ARG "" "WIT;WORLD;OUTPUT" "SOURCES;INCLUDE_DIRECTORIES;COMPILE_OPTIONS;NEW_COMMAND" ${ARGN})
+  cmake_parse_arguments(ARG "" "WIT;WORLD;OUTPUT" "SOURCES;INCLUDE_DIRECTORIES;COMPILE_OPTIONS;NEW_COMMAND;BINDGEN_OPTIONS" ${ARGN})
   if(NOT ARG_WIT OR NOT ARG_WORLD OR NOT ARG_SOURCES)
     message(FATAL_ERROR "compono_add_component(${name}): WIT, WORLD and SOURCES are required")
   endif()
@@ -71,7 +72,7 @@ function(compono_add_component name)
   endif()
   add_custom_command(
     OUTPUT ${bind}/${world_base}.h ${bind}/${world_base}.cpp
-    COMMAND ${compono_exe} bindgen cpp --world ${ARG_WORLD} ${wit} -o ${bind} --name ${world_base}
+    COMMAND ${compono_exe} bindgen cpp --world ${ARG_WORLD} ${wit} -o ${bind} --name ${world_base} ${ARG_BINDGEN_OPTIONS}
     DEPENDS ${wit_files} ${compono_dep}
     COMMENT "compono bindgen cpp: ${ARG_WORLD} -> ${name}.bindings/"
     VERBATIM)

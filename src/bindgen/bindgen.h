@@ -18,6 +18,15 @@ struct File {
 struct GuestOptions {
   // Base name of the generated files; default: the world name in snake_case.
   std::string basename;
+  // Manual borrows: the glue does NOT drop the borrow<imported> handles an
+  // export receives; they reach the user as compono::Borrow<R> (also at the
+  // top level, instead of `const R&`) and the user must call drop() on each
+  // before returning.  Default (false): dropped automatically by the glue.
+  bool manual_borrows = false;
+  // If set, receives one line per item the generator skipped (imported
+  // functions using constructs that are not supported yet, such as async
+  // functions, future, stream, error-context, map).
+  std::vector<std::string>* notes = nullptr;
 };
 
 // Guest bindings for `world`: <base>.h (types, imported functions and

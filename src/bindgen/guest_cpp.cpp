@@ -114,21 +114,106 @@ class Gen {
 
   std::string fresh() { return "t" + std::to_string(tmp_++); }
   void unsupported(const std::string& what) {
-    if (err_.empty()) err_ = "compono bindgen cpp: unsupported: " + what;
+    if (err_.empty()) err_ = "compono bindgen cpp: not supported yet: " + what;
+  }
+
+  // ------------------------------------------------------------ not supported yet
+  // The first construct in `t` the generator does not support yet
+  // (future, stream, error-context, map), as WIT text; "" if none.
+  std::string unsupported_in(Type t) const {
+    std::set<TypeId> seen;
+    return unsup(t, seen);
+  }
+  std::string unsup(Type t, std::set<TypeId>& seen) const {
+    if (t.kind == Prim::ErrorContext) return "error-context";
+    if (!t.is_def() || !seen.insert(t.id).second) return "";
+    const TypeDef& d = r_.types[t.id];
+    auto opt = [&](const std::optional<Type>& x) { return x ? unsup(*x, seen) : std::string(); };
+    std::string u;
+    switch (d.kind) {
+      case TypeDefKind::Future:
+      case TypeDefKind::Stream:
+      case TypeDefKind::Map: {
+        std::string what = d.kind == TypeDefKind::Future ? "future" : d.kind == TypeDefKind::Stream ? "stream" : "map";
+        std::string text = d.name.empty() ? print_type(r_, t) : what;
+        return d.name.empty() ? text : what + " (type `" + d.name + "`)";
+      }
+      case TypeDefKind::Record:
+        for (const auto& f : d.fields)
+          if (!(u = unsup(f.type, seen)).empty()) return u;
+        return "";
+      case TypeDefKind::Variant:
+        for (const auto& c : d.cases)
+          if (!(u = opt(c.type)).empty()) return u;
+        return "";
+      case TypeDefKind::Tuple:
+        for (const auto& x : d.types)
+          if (!(u = unsup(x, seen)).empty()) return u;
+        return "";
+      case TypeDefKind::Result:
+        if (!(u = opt(d.ok)).empty()) return u;
+        return opt(d.err);
+      case TypeDefKind::Option:
+      case TypeDefKind::List:
+      case TypeDefKind::FixedList:
+      case TypeDefKind::Alias: return unsup(d.type, seen);
+      default: return "";
+    }
+  }
+  // Why function `f` cannot be generated yet, or "".
+  std::string fn_unsupported(const Function& f) const {
+    std::string what;
+    if (f.is_async) what = "async function";
+    for (const auto& p : f.params) {
+      if (!what.empty()) break;
+      std::string u = unsupported_in(p.type);
+      if (!u.empty()) what = u + " in parameter `" + p.name + "`";
+    }
+    if (what.empty() && f.result) {
+      std::string u = unsupported_in(*f.result);
+      if (!u.empty()) what = u + " in the result";
+    }
+    if (what.empty()) return "";
+    std::string where = f.location.empty() ? "" : " at " + f.location;
+    return what + " of `" + f.name + "`" + where;
+  }
+  // Imported functions that are skipped (declared nowhere, noted in the header).
+  std::set<const Function*> skipped_;
+  std::vector<std::string> notes_;
+  bool skip_import(const Function& f, const std::string& where) {
+    std::string u = fn_unsupported(f);
+    if (u.empty()) return false;
+    if (skipped_.insert(&f).second) notes_.push_back("not supported yet: " + u + " (imported from " + where + "; skipped)");
+    return true;
+  }
+  bool type_unsupported(TypeId id) const {
+    return r_.types[id].kind != TypeDefKind::Resource && !unsupported_in(Type::def(id)).empty();
   }
 
   // ------------------------------------------------------------ names
   std::string pkg_ns(PackageId p) const { return package_namespace(r_, p); }
   std::string iface_ns(InterfaceId i) const { return interface_namespace(r_, i, w_.package, anon_name_); }
+  // Which side the code being generated is on.  An interface that the world
+  // both imports and exports has two sets of types: the imported ones (in
+  // ::ns::pkg::iface, resources are host handles) and the exported ones (in
+  // ::exports::ns::pkg::iface, resources are the user's classes).  Export
+  // glue and the declarations of what the user implements use the latter.
+  bool xside_ = false;
+  bool dual(InterfaceId i) const { return imported_.count(i) && exported_.count(i); }
+  bool owned_by_export(TypeId id) const {
+    const TypeDef& d = r_.types[id];
+    return d.owner.kind == Owner::Kind::Interface && exported_.count(d.owner.id);
+  }
   bool resource_exported(TypeId res) const {
     const TypeDef& d = r_.types[res];
     if (d.owner.kind != Owner::Kind::Interface) return false;
-    return exported_.count(d.owner.id) && !imported_.count(d.owner.id);
+    return exported_.count(d.owner.id) && (xside_ || !imported_.count(d.owner.id));
   }
   std::string type_ns(TypeId id) const {
     const TypeDef& d = r_.types[id];
     if (d.owner.kind == Owner::Kind::Interface) {
       std::string ns = iface_ns(d.owner.id);
+      if (xside_ && dual(d.owner.id)) return "::exports" + ns;
       if (d.kind == TypeDefKind::Resource && resource_exported(id)) ns = "::exports" + ns;
       return ns;
     }
@@ -162,6 +247,7 @@ class Gen {
       case TypeDefKind::Enum: return true;
       case TypeDefKind::Flags: return d.names.size() <= 32;
       case TypeDefKind::List: return identical(d.type);
+      case TypeDefKind::FixedList: return identical(d.type);  // std::array<T, N>: N contiguous T
       case TypeDefKind::Resource: return !resource_exported(t.id);
       case TypeDefKind::Handle:
         return d.handle_kind == HandleKind::Own && !resource_exported(resource_of(d.type));
@@ -186,7 +272,8 @@ class Gen {
         for (const auto& c : d.cases)
           if (c.type && needs_free(*c.type)) return true;
         return false;
-      case TypeDefKind::Option: return needs_free(d.type);
+      case TypeDefKind::Option:
+      case TypeDefKind::FixedList: return needs_free(d.type);
       case TypeDefKind::Result: return (d.ok && needs_free(*d.ok)) || (d.err && needs_free(*d.err));
       case TypeDefKind::List: return true;
       default: return false;
@@ -212,7 +299,8 @@ class Gen {
           if (c.type && has_own(*c.type)) return true;
         return false;
       case TypeDefKind::Option:
-      case TypeDefKind::List: return has_own(d.type);
+      case TypeDefKind::List:
+      case TypeDefKind::FixedList: return has_own(d.type);
       case TypeDefKind::Result: return (d.ok && has_own(*d.ok)) || (d.err && has_own(*d.err));
       default: return false;
     }
@@ -262,7 +350,7 @@ class Gen {
         return "compono::Result<" + (d.ok ? cpp(*d.ok) : std::string("void")) + ", " +
                (d.err ? cpp(*d.err) : std::string("compono::Unit")) + ">";
       case TypeDefKind::List: return "compono::List<" + cpp(d.type) + ">";
-      case TypeDefKind::FixedList: unsupported("fixed-length list"); return "int";
+      case TypeDefKind::FixedList: return "std::array<" + cpp(d.type) + ", " + std::to_string(d.length) + ">";
       case TypeDefKind::Map: unsupported("map"); return "int";
       case TypeDefKind::Future: unsupported("future"); return "int";
       case TypeDefKind::Stream: unsupported("stream"); return "int";
@@ -283,6 +371,7 @@ class Gen {
       case TypeDefKind::Variant:
       case TypeDefKind::Tuple:
       case TypeDefKind::Option:
+      case TypeDefKind::FixedList:
       case TypeDefKind::Result: return "const " + cpp(u) + "&";
       default: return cpp(u);
     }
@@ -293,7 +382,8 @@ class Gen {
     if (u.is_def() && r_.types[u.id].kind == TypeDefKind::Handle &&
         r_.types[u.id].handle_kind == HandleKind::Borrow) {
       TypeId res = resource_of(u);
-      return resource_exported(res) ? qname(res) + "&" : "const " + qname(res) + "&";
+      if (resource_exported(res)) return qname(res) + "&";
+      return opt_.manual_borrows ? cpp(u) : "const " + qname(res) + "&";
     }
     return cpp(u);
   }
@@ -329,6 +419,10 @@ class Gen {
       case TypeDefKind::Tuple:
         for (std::size_t i = 0; i < d.types.size(); ++i)
           lower_flat(d.types[i], "std::get<" + std::to_string(i) + ">(" + v + ")", m, pre, out);
+        return;
+      case TypeDefKind::FixedList:  // N copies of the element (only small N stay flat)
+        for (std::uint32_t i = 0; i < d.length && out.size() <= kFlattenLimit; ++i)
+          lower_flat(d.type, "(" + v + ")[" + std::to_string(i) + "]", m, pre, out);
         return;
       case TypeDefKind::Flags: {
         std::vector<CoreType> ft;
@@ -501,6 +595,18 @@ class Gen {
           store(d.types[i], "std::get<" + std::to_string(i) + ">(" + v + ")", base, off + offs[i], m, pre);
         return;
       }
+      case TypeDefKind::FixedList: {  // stored inline: N elements at the element's size
+        if (identical(d.type)) {
+          pre += "std::memcpy(" + base + " + " + std::to_string(off) + ", (" + v + ").data(), sizeof(" + v + "));\n";
+          return;
+        }
+        SizeAlign sa = size_align(r_, d.type);
+        std::string i = fresh(), body;
+        store(d.type, "(" + v + ")[" + i + "]", "(" + base + " + " + std::to_string(off) + " + " + i + " * " +
+              std::to_string(sa.size) + ")", 0, m, body);
+        pre += "for (size_t " + i + " = 0; " + i + " < " + std::to_string(d.length) + "; ++" + i + ") {\n" + body + "}\n";
+        return;
+      }
       case TypeDefKind::Flags: {
         std::size_t n = d.names.size();
         if (n == 0) return;
@@ -552,7 +658,7 @@ class Gen {
     if (own) return q + "::from_handle(" + h + ")";
     std::string x = fresh();
     pre += "int32_t " + x + " = " + h + ";\n";
-    pre += "scope.add(" + x + ", &" + drop_fn(res) + ");\n";
+    if (!opt_.manual_borrows) pre += "scope.add(" + x + ", &" + drop_fn(res) + ");\n";
     return "compono::Borrow<" + q + ">::from_handle(" + x + ")";
   }
   std::string drop_fn(TypeId res) { return "compono_drop_" + std::to_string(res); }
@@ -648,6 +754,11 @@ class Gen {
         for (std::size_t k = 0; k < d.types.size(); ++k) s += (k ? ", " : "") + lift_flat(d.types[k], vals, i, pre);
         return s + "}";
       }
+      case TypeDefKind::FixedList: {
+        std::string s = cpp(t) + "{";
+        for (std::uint32_t k = 0; k < d.length && i < vals.size(); ++k) s += (k ? ", " : "") + lift_flat(d.type, vals, i, pre);
+        return s + "}";
+      }
       case TypeDefKind::Flags: {
         std::vector<CoreType> ft;
         flatten(r_, t, ft);
@@ -725,6 +836,21 @@ class Gen {
         for (std::size_t k = 0; k < d.types.size(); ++k) s += (k ? ", " : "") + load(d.types[k], base, off + offs[k], pre);
         return s + "}";
       }
+      case TypeDefKind::FixedList: {
+        std::string a = fresh();
+        pre += cpp(t) + " " + a + ";\n";
+        if (identical(d.type)) {
+          pre += "std::memcpy(" + a + ".data(), " + base + " + " + std::to_string(off) + ", sizeof(" + a + "));\n";
+          return "std::move(" + a + ")";
+        }
+        SizeAlign sa = size_align(r_, d.type);
+        std::string i = fresh(), body;
+        std::string e = load(d.type, "(" + base + " + " + std::to_string(off) + " + " + i + " * " + std::to_string(sa.size) + ")",
+                             0, body);
+        pre += "for (size_t " + i + " = 0; " + i + " < " + std::to_string(d.length) + "; ++" + i + ") {\n" + body + a +
+               "[" + i + "] = " + e + ";\n}\n";
+        return "std::move(" + a + ")";
+      }
       case TypeDefKind::Flags: {
         std::size_t n = d.names.size();
         if (n == 0) return cpp(t) + "{}";
@@ -769,6 +895,13 @@ class Gen {
       case TypeDefKind::Tuple: {
         auto offs = field_offsets(r_, t);
         for (std::size_t k = 0; k < d.types.size(); ++k) free_mem(d.types[k], base, off + offs[k], pre);
+        return;
+      }
+      case TypeDefKind::FixedList: {
+        SizeAlign sa = size_align(r_, d.type);
+        std::string i = fresh(), body;
+        free_mem(d.type, "(" + base + " + " + std::to_string(off) + " + " + i + " * " + std::to_string(sa.size) + ")", 0, body);
+        pre += "for (size_t " + i + " = 0; " + i + " < " + std::to_string(d.length) + "; ++" + i + ") {\n" + body + "}\n";
         return;
       }
       case TypeDefKind::List: {
@@ -1087,7 +1220,8 @@ class Gen {
       }
       pre += "auto " + a + " = " + value + ";\n";
       Type u = r_.unalias(f.params[i].type);
-      if (u.is_def() && r_.types[u.id].kind == TypeDefKind::Handle && r_.types[u.id].handle_kind == HandleKind::Borrow)
+      if (u.is_def() && r_.types[u.id].kind == TypeDefKind::Handle && r_.types[u.id].handle_kind == HandleKind::Borrow &&
+          (!opt_.manual_borrows || resource_exported(resource_of(u))))
         args.push_back(a + ".get()");
       else
         args.push_back("std::move(" + a + ")");
@@ -1165,14 +1299,28 @@ Result<std::vector<File>> Gen::run() {
       iface_key_[it.interface] = r_.item_key(it);
       if (!it.name.empty()) anon_name_[it.interface] = it.name;
     }
-  // Functions.
+  // Imported functions: those using constructs that are not supported yet
+  // are skipped (and noted); exported ones must be implemented, so they are errors.
   for (const auto& it : w_.imports) {
+    if (it.kind == WorldItemKind::Function) skip_import(it.function, "world " + w_.name);
     if (it.kind != WorldItemKind::Interface) continue;
     for (const auto& f : r_.interfaces[it.interface].functions) {
-      if (f.is_async) unsupported("async function " + f.name);
+      if (skip_import(f, r_.item_key(it))) continue;
       if (f.kind != FunctionKind::Freestanding) res_funcs_[f.resource].push_back(&f);
     }
   }
+  auto check_export = [&](const Function& f, const std::string& where) {
+    std::string u = fn_unsupported(f);
+    if (!u.empty() && err_.empty())
+      err_ = "compono bindgen cpp: not supported yet: " + u + " (exported by " + where + ")";
+  };
+  for (const auto& it : w_.exports) {
+    if (it.kind == WorldItemKind::Function) check_export(it.function, "world " + w_.name);
+    if (it.kind == WorldItemKind::Interface)
+      for (const auto& f : r_.interfaces[it.interface].functions) check_export(f, r_.item_key(it));
+  }
+  if (!err_.empty()) return fail(err_);
+
   // Types in dependency order.
   std::vector<TypeId> roots;
   auto add_iface = [&](InterfaceId i) {
@@ -1187,45 +1335,79 @@ Result<std::vector<File>> Gen::run() {
   for (TypeId id : roots) visit(id);
 
   std::string h, s;
-  std::string guard = "COMPONO_BINDGEN_" + shouty(base) + "_H";
   h += "// Generated by `compono bindgen cpp` for world " + r_.packages[w_.package].name.to_string() + "/" + w_.name +
-       ". Do not edit.\n#pragma once\n\n#include <compono/guest.h>\n\n";
-  // 1. forward declarations
-  for (TypeId id : order_) {
+       ". Do not edit.\n";
+  if (opt_.manual_borrows)
+    h += "// Manual borrows (--manual-borrows): the glue does not drop the borrowed handles an\n"
+         "// export receives.  Call drop() on every compono::Borrow<R> of an imported resource\n"
+         "// that an export receives (at any depth) exactly once before returning.\n";
+  h += "#pragma once\n\n#include <compono/guest.h>\n\n";
+  for (const auto& n : notes_) h += "// " + n + "\n";
+  // Side 0: imported interfaces (and world types); side 1: exported interfaces
+  // (an interface both imported and exported appears on both sides).
+  auto on_side = [&](TypeId id, bool x) {
     const TypeDef& d = r_.types[id];
-    open_ns(h, type_ns(id));
-    switch (d.kind) {
-      case TypeDefKind::Record:
-      case TypeDefKind::Variant:
-      case TypeDefKind::Flags: h += "struct " + pascal(d.name) + ";\n"; break;
-      case TypeDefKind::Enum: h += "enum class " + pascal(d.name) + " : " + disc_type(d.names.size()) + ";\n"; break;
-      case TypeDefKind::Resource: h += "class " + pascal(d.name) + ";\n"; break;
-      default: break;
+    bool exp = owned_by_export(id);
+    if (!x) return !exp || dual(d.owner.id);
+    return exp;
+  };
+  std::set<std::pair<std::string, std::string>> aliased;
+  for (int side = 0; side < 2; ++side) {
+    xside_ = side == 1;
+    // 1. forward declarations
+    for (TypeId id : order_) {
+      if (!on_side(id, xside_) || type_unsupported(id)) continue;
+      const TypeDef& d = r_.types[id];
+      if (d.kind == TypeDefKind::Resource && resource_exported(id)) continue;  // the user's class
+      open_ns(h, type_ns(id));
+      switch (d.kind) {
+        case TypeDefKind::Record:
+        case TypeDefKind::Variant:
+        case TypeDefKind::Flags: h += "struct " + pascal(d.name) + ";\n"; break;
+        case TypeDefKind::Enum: h += "enum class " + pascal(d.name) + " : " + disc_type(d.names.size()) + ";\n"; break;
+        case TypeDefKind::Resource: h += "class " + pascal(d.name) + ";\n"; break;
+        default: break;
+      }
+    }
+    // Exported resources are the user's classes, declared before use.
+    if (xside_)
+      for (TypeId id : order_)
+        if (on_side(id, true) && r_.types[id].kind == TypeDefKind::Resource && resource_exported(id)) {
+          open_ns(h, type_ns(id));
+          h += "class " + pascal(r_.types[id].name) + ";\n";
+        }
+    // 2. definitions
+    for (TypeId id : order_) {
+      if (!on_side(id, xside_)) continue;
+      if (type_unsupported(id)) {
+        open_ns(h, type_ns(id));
+        h += "// " + pascal(r_.types[id].name) + ": not supported yet (" + unsupported_in(Type::def(id)) + "); skipped\n";
+        continue;
+      }
+      define_type(h, id);
+    }
+    // 3. aliases (`use`d names, `type x = ...`)
+    for (TypeId id : roots) {
+      const TypeDef& d = r_.types[id];
+      if (d.kind != TypeDefKind::Alias || d.name.empty() || !on_side(id, xside_) || type_unsupported(id)) continue;
+      std::string ns = type_ns(id), name = pascal(d.name);
+      Type target = r_.unalias(Type::def(id));
+      std::string q;
+      if (target.is_def() && r_.types[target.id].kind == TypeDefKind::Resource) q = qname(target.id);
+      else q = cpp(target);
+      if (q == ns + "::" + name || !aliased.insert({ns, name}).second) continue;
+      open_ns(h, ns);
+      h += "using " + name + " = " + q + ";\n";
     }
   }
-  // 2. definitions
-  for (TypeId id : order_) define_type(h, id);
-  // 3. aliases
-  std::set<std::pair<std::string, std::string>> aliased;
-  auto alias = [&](TypeId id) {
-    const TypeDef& d = r_.types[id];
-    if (d.kind != TypeDefKind::Alias || d.name.empty()) return;
-    std::string ns = type_ns(id), name = pascal(d.name);
-    Type target = r_.unalias(Type::def(id));
-    std::string q;
-    if (target.is_def() && r_.types[target.id].kind == TypeDefKind::Resource) q = qname(target.id);
-    else q = cpp(target);
-    if (q == ns + "::" + name || !aliased.insert({ns, name}).second) return;
-    open_ns(h, ns);
-    h += "using " + name + " = " + q + ";\n";
-  };
-  for (TypeId id : roots) alias(id);
   // Exported resources: ResourceOps, declared here, defined in the source.
+  xside_ = true;
   std::vector<std::pair<TypeId, InterfaceId>> ex_res;
   for (const auto& it : w_.exports) {
     if (it.kind != WorldItemKind::Interface) continue;
     for (const auto& [n, id] : r_.interfaces[it.interface].types)
-      if (r_.types[id].kind == TypeDefKind::Resource && resource_exported(id)) ex_res.push_back({id, it.interface});
+      if (r_.types[id].kind == TypeDefKind::Resource && r_.types[id].owner.id == it.interface && resource_exported(id))
+        ex_res.push_back({id, it.interface});
   }
   open_ns(h, "");
   for (auto [id, iface] : ex_res) {
@@ -1234,37 +1416,39 @@ Result<std::vector<File>> Gen::run() {
          "> {\n  static int32_t new_handle(void* rep);\n  static void* rep(int32_t handle);\n  static void drop(int32_t handle);\n};\n";
   }
   // 4. world-level imported functions, then what the user implements.
+  xside_ = false;
   for (const auto& it : w_.imports) {
     if (it.kind == WorldItemKind::Function) {
+      if (skipped_.count(&it.function)) continue;
       open_ns(h, world_ns_);
       h += ret_type(it.function) + " " + snake(it.function.name) + "(" + params_decl(it.function, 0, true) + ");\n";
     } else if (it.kind == WorldItemKind::Interface) {
       for (const auto& f : r_.interfaces[it.interface].functions)
-        if (f.kind == FunctionKind::Freestanding) {
+        if (f.kind == FunctionKind::Freestanding && !skipped_.count(&f)) {
           open_ns(h, iface_ns(it.interface));
           h += ret_type(f) + " " + snake(f.name) + "(" + params_decl(f, 0, true) + ");\n";
         }
     }
   }
+  xside_ = true;
   open_ns(h, "");
   if (!w_.exports.empty()) h += "\n// ---- implemented by the user ----\n";
   for (const auto& it : w_.exports) {
     if (it.kind == WorldItemKind::Function) {
-      if (it.function.is_async) unsupported("async function " + it.function.name);
       open_ns(h, "::exports" + world_ns_);
       h += ret_type(it.function) + " " + snake(it.function.name) + "(" + params_decl(it.function, 0, false) + ");\n";
     } else if (it.kind == WorldItemKind::Interface) {
       const Interface& in = r_.interfaces[it.interface];
       std::string ns = "::exports" + iface_ns(it.interface);
       for (const auto& f : in.functions) {
-        if (f.is_async) unsupported("async function " + f.name);
         if (f.kind == FunctionKind::Freestanding) {
           open_ns(h, ns);
           h += ret_type(f) + " " + snake(f.name) + "(" + params_decl(f, 0, false) + ");\n";
         }
       }
       for (const auto& [n, id] : in.types) {
-        if (r_.types[id].kind != TypeDefKind::Resource || !resource_exported(id)) continue;
+        if (r_.types[id].kind != TypeDefKind::Resource || !resource_exported(id) || r_.types[id].owner.id != it.interface)
+          continue;
         open_ns(h, ns);
         std::string cls = pascal(r_.types[id].name);
         h += "// class " + cls + " : public compono::Resource<" + cls + "> is defined by the user in \"" + base +
@@ -1287,17 +1471,19 @@ Result<std::vector<File>> Gen::run() {
   s += "\n#pragma clang diagnostic ignored \"-Wunused-parameter\"\n\n";
   std::string body;
   // Imported resources: drop functions and destructors.
+  xside_ = false;
   for (const auto& it : w_.imports) {
     if (it.kind != WorldItemKind::Interface) continue;
     std::string module = r_.item_key(it);
     for (const auto& [n, id] : r_.interfaces[it.interface].types) {
-      if (r_.types[id].kind != TypeDefKind::Resource) continue;
+      if (r_.types[id].kind != TypeDefKind::Resource || r_.types[id].owner.id != it.interface) continue;
       std::string q = qname(id);
       body += "extern \"C\" __attribute__((import_module(" + cpp_string_literal(module) + "), import_name(" +
               cpp_string_literal("[resource-drop]" + r_.types[id].name) + "))) void " + drop_fn(id) + "(int32_t);\n";
       body += q + "::~" + pascal(r_.types[id].name) + "() {\n  if (handle_) " + drop_fn(id) + "(handle_);\n}\n";
     }
     for (const auto& f : r_.interfaces[it.interface].functions) {
+      if (skipped_.count(&f)) continue;
       std::string decl;
       if (f.kind == FunctionKind::Freestanding) {
         decl = ret_type(f) + " " + iface_ns(it.interface).substr(2) + "::" + snake(f.name) + "(" + params_decl(f, 0, true) + ")";
@@ -1313,11 +1499,12 @@ Result<std::vector<File>> Gen::run() {
     }
   }
   for (const auto& it : w_.imports)
-    if (it.kind == WorldItemKind::Function)
+    if (it.kind == WorldItemKind::Function && !skipped_.count(&it.function))
       import_function(body, it.function, "$root",
                       ret_type(it.function) + " " + world_ns_.substr(2) + "::" + snake(it.function.name) + "(" +
                           params_decl(it.function, 0, true) + ")");
   // Exports.
+  xside_ = true;
   for (auto [id, iface] : ex_res) {
     std::string module = "[export]" + iface_key_[iface], rn = r_.types[id].name, q = qname(id);
     std::string k = std::to_string(id);
@@ -1369,7 +1556,7 @@ Result<std::vector<File>> Gen::run() {
   }
   s += "\".text\\n\");\n";
   if (!err_.empty()) return fail(err_);
-  (void)guard;
+  if (opt_.notes) opt_.notes->insert(opt_.notes->end(), notes_.begin(), notes_.end());
   return std::vector<File>{File{base + ".h", std::move(h)}, File{base + ".cpp", std::move(s)}};
 }
 

@@ -1,6 +1,6 @@
 // compono bindgen: C++ bindings from WIT.
 //   compono bindgen cpp --world W WITPATH -o OUTDIR [--name BASE] [--host]
-//                      [--features a,b] [--all-features]
+//                      [--manual-borrows] [--features a,b] [--all-features]
 // Guest bindings (default): OUTDIR/<base>.h and OUTDIR/<base>.cpp.
 // --host: host bindings (src/bindgen/host_cpp.cpp).
 #include <CLI/CLI.hpp>
@@ -19,7 +19,7 @@ namespace {
 struct BindgenArgs {
   std::string path, world, out = ".", name;
   std::vector<std::string> features;
-  bool all_features = false, host = false;
+  bool all_features = false, host = false, manual_borrows = false;
 };
 
 int run_bindgen_cpp(const BindgenArgs& a) {
@@ -45,6 +45,7 @@ int run_bindgen_cpp(const BindgenArgs& a) {
     std::fprintf(stderr, "error: %s\n", world.error().to_string().c_str());
     return 1;
   }
+  std::vector<std::string> notes;
   Result<std::vector<bindgen::File>> files = [&]() -> Result<std::vector<bindgen::File>> {
     if (a.host) {
       bindgen::HostOptions ho;
@@ -53,12 +54,15 @@ int run_bindgen_cpp(const BindgenArgs& a) {
     }
     bindgen::GuestOptions go;
     go.basename = a.name;
+    go.manual_borrows = a.manual_borrows;
+    go.notes = &notes;
     return bindgen::generate_guest_cpp(loaded->resolve, *world, go);
   }();
   if (!files) {
     std::fprintf(stderr, "error: %s\n", files.error().to_string().c_str());
     return 1;
   }
+  for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
   auto written = bindgen::write_files(*files, a.out);
   if (!written) {
     std::fprintf(stderr, "error: %s\n", written.error().to_string().c_str());
@@ -78,6 +82,9 @@ void add_bindgen_command(CLI::App& app) {
   cpp->add_option("-o,--out-dir", args->out, "Output directory (default .)");
   cpp->add_option("--name", args->name, "Base name of the generated files (default: the world, snake_case)");
   cpp->add_flag("--host", args->host, "Host bindings instead of guest bindings");
+  cpp->add_flag("--manual-borrows", args->manual_borrows,
+                "Guest: borrows an export receives are not dropped by the glue; the user calls "
+                "compono::Borrow::drop() on each before returning");
   cpp->add_option("--features", args->features, "Enable @unstable features (comma-separated)");
   cpp->add_flag("--all-features", args->all_features, "Enable every @unstable feature");
   cpp->callback([args] { std::exit(run_bindgen_cpp(*args)); });

@@ -24,6 +24,8 @@ struct SourceMap {
   std::vector<std::unique_ptr<SourceFile>> files;
   // "path:line:col: msg" plus the source line and a caret.
   std::string format(std::uint32_t file, std::uint32_t offset, std::string_view msg) const;
+  // "path:line:col" of a position.
+  std::string where(std::uint32_t file, std::uint32_t offset) const;
 };
 
 struct Span {

@@ -8,6 +8,22 @@ namespace compono::wit::detail {
 
 // ---------------------------------------------------------------- source map
 
+std::string SourceMap::where(std::uint32_t file, std::uint32_t offset) const {
+  if (file >= files.size()) return "";
+  std::string_view text = files[file]->text;
+  if (offset > text.size()) offset = static_cast<std::uint32_t>(text.size());
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++col;
+    }
+  }
+  return files[file]->path + ":" + std::to_string(line) + ":" + std::to_string(col);
+}
+
 std::string SourceMap::format(std::uint32_t file, std::uint32_t offset, std::string_view msg) const {
   if (file >= files.size()) return std::string(msg);
   const SourceFile& f = *files[file];

@@ -701,6 +701,7 @@ class PackageResolver {
     fn.kind = kind;
     fn.resource = resource;
     fn.is_async = f.is_async;
+    fn.location = R.sm_.where(name_span.file, name_span.offset);
     fn.docs = docs;
     fn.stability = gate.stability;
     std::unordered_set<std::string_view> seen;

@@ -168,6 +168,9 @@ struct Function {
   std::optional<Type> result;
   Docs docs;
   Stability stability;
+  // Where the function was written ("path:line:col"), for diagnostics of
+  // tools built on the model; empty when it was decoded from a binary.
+  std::string location;
 };
 
 // ---------------------------------------------------------------- interfaces, worlds, packages

@@ -16,6 +16,7 @@
 
 #include <compono_guest/cabi.h>
 
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -234,7 +235,8 @@ struct ImportedResourceTag {};
 // Non-owning view of a resource.  For an imported resource it holds the
 // handle (as an R that is never destroyed, so it never drops); for an
 // exported resource it points at the user's object.  Borrows an export
-// receives are dropped by the generated glue after the call returns.
+// receives are dropped by the generated glue after the call returns (unless
+// the bindings were generated with --manual-borrows: then call drop()).
 template <class R, bool Imported = true>
 class Borrow;
 
@@ -250,6 +252,15 @@ class Borrow<R, true> {
   }
   static Borrow from_handle(std::int32_t h) { return Borrow(h, 0); }
   std::int32_t handle() const { return u_.r.handle(); }
+  // Releases the borrowed handle ([resource-drop]).  Only for bindings made
+  // with `--manual-borrows`, where the glue does not drop the borrows an
+  // export receives: call it once per received borrow before returning.
+  // Copies of this Borrow share the handle and must not be dropped again.
+  void drop() {
+    if (handle() == 0) return;
+    { R dropped = R::from_handle(handle()); }  // ~R calls [resource-drop]
+    new (&u_.r) R(R::from_handle(0));
+  }
   const R& get() const { return u_.r; }
   const R* operator->() const { return &u_.r; }
   const R& operator*() const { return u_.r; }
