@@ -23,7 +23,8 @@ using namespace example::greeter;  // Greeter, Request, Response, types::Context
 class RequestContext : public types::Context {
  public:
   explicit RequestContext(std::string id) : id_(std::move(id)) {}
-  std::string request_id() override { return id_; }
+  // Returning compono::fail("...") instead would trap the guest's call.
+  compono::Result<std::string> request_id() override { return id_; }
 
  private:
   std::string id_;
@@ -96,7 +97,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "greeter-host: %s\n", r.error().to_string().c_str());
     return 2;
   }
-  auto greeter = Greeter::instantiate(store, linker, *component);
+  // types_host owns the `context` objects lent to the guest (per Host object).
+  auto greeter = Greeter::instantiate(store, linker, *component, types_host);
   if (!greeter) {
     std::fprintf(stderr, "greeter-host: %s: %s\n", path, greeter.error().to_string().c_str());
     return 2;
