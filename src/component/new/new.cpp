@@ -946,27 +946,111 @@ void outer_refs(const std::vector<Decl>& decls, uint32_t depth, std::vector<uint
   }
 }
 
-// live[i]: declarator i of the world is kept.  `used` holds the declarators
-// the core module needs directly.
-std::vector<bool> liveness(const std::vector<Decl>& world, const WorldSpaces& sp, const std::set<size_t>& used) {
-  std::vector<bool> live(world.size(), false);
-  std::vector<size_t> work;
+// What is kept: world declarators, and inside the instance type of each
+// imported interface the declarators needed (wit-component also trims an
+// imported interface to the functions the module uses and the types they,
+// the exports and the other kept imports need).
+struct Live {
+  std::vector<bool> decl;                       // world declarator -> kept
+  std::map<size_t, std::vector<bool>> local;    // instance type declarator -> its declarators kept
+};
+
+// `used`: world import declarator -> names the core module takes from it
+// (functions, and resources it drops); an empty set for a world-level item.
+Live liveness(const std::vector<Decl>& world, const WorldSpaces& sp,
+              const std::map<size_t, std::set<std::string>>& used) {
+  Live L;
+  L.decl.assign(world.size(), false);
+  std::vector<std::pair<size_t, int>> work;  // (world declarator, local declarator or -1)
+  // Local type index -> declarator index, per instance type declarator.
+  std::map<size_t, std::vector<size_t>> ltypes;
+  auto local_types = [&](size_t i) -> const std::vector<size_t>& {
+    auto f = ltypes.find(i);
+    if (f != ltypes.end()) return f->second;
+    std::vector<size_t> v;
+    const auto& ds = world[i].type.decls;
+    for (size_t k = 0; k < ds.size(); ++k)
+      if (is_type_decl(ds[k])) v.push_back(k);
+    return ltypes[i] = std::move(v);
+  };
+  auto is_inst_type = [&](size_t i) { return world[i].kind == Decl::Type && world[i].type.kind == TypeKind::Instance; };
   auto mark = [&](size_t i) {
-    if (i < live.size() && !live[i]) {
-      live[i] = true;
-      work.push_back(i);
+    if (i < L.decl.size() && !L.decl[i]) {
+      L.decl[i] = true;
+      work.push_back({i, -1});
+      if (is_inst_type(i)) L.local[i].assign(world[i].type.decls.size(), false);
     }
   };
-  for (size_t i = 0; i < world.size(); ++i)
-    if (world[i].kind == Decl::Export || world[i].kind == Decl::CoreType || used.count(i)) mark(i);
+  auto mark_local = [&](size_t i, size_t k) {
+    mark(i);
+    auto& v = L.local[i];
+    if (k < v.size() && !v[k]) {
+      v[k] = true;
+      work.push_back({i, int(k)});
+    }
+  };
   auto type = [&](uint32_t t) {
     if (t < sp.type_decl.size()) mark(sp.type_decl[t]);
   };
+  // The instance type declarator of world instance `inst` (or npos).
+  auto inst_type_decl = [&](uint32_t inst) -> size_t {
+    if (inst >= sp.inst_decl.size()) return SIZE_MAX;
+    const Decl& d = world[sp.inst_decl[inst]];
+    if ((d.kind != Decl::Import && d.kind != Decl::Export) || d.desc.index >= sp.type_decl.size()) return SIZE_MAX;
+    size_t t = sp.type_decl[d.desc.index];
+    return is_inst_type(t) ? t : SIZE_MAX;
+  };
+  auto mark_name = [&](size_t ti, const std::string& name) {
+    if (ti == SIZE_MAX) return;
+    const auto& ds = world[ti].type.decls;
+    for (size_t k = 0; k < ds.size(); ++k)
+      if (ds[k].kind == Decl::Export && ds[k].name.name == name) mark_local(ti, k);
+  };
+  for (size_t i = 0; i < world.size(); ++i) {
+    const Decl& d = world[i];
+    bool root = d.kind == Decl::Export || d.kind == Decl::CoreType || used.count(i);
+    if (!root) continue;
+    mark(i);
+    if (d.kind == Decl::Import && d.desc.kind == ExternKind::Instance && d.desc.index < sp.type_decl.size()) {
+      size_t ti = sp.type_decl[d.desc.index];
+      if (is_inst_type(ti))
+        for (const std::string& n : used.at(i)) mark_name(ti, n);
+    }
+    if (d.kind == Decl::Export && d.desc.kind == ExternKind::Instance && d.desc.index < sp.type_decl.size()) {
+      size_t ti = sp.type_decl[d.desc.index];
+      if (is_inst_type(ti))
+        for (size_t k = 0; k < world[ti].type.decls.size(); ++k) mark_local(ti, k);
+    }
+  }
   while (!work.empty()) {
-    const Decl& d = world[work.back()];
+    auto [i, k] = work.back();
     work.pop_back();
+    if (k >= 0) {
+      const Decl& d = world[i].type.decls[size_t(k)];
+      const auto& lt = local_types(i);
+      auto local = [&](uint32_t x) {
+        if (x < lt.size()) mark_local(i, lt[x]);
+      };
+      switch (d.kind) {
+        case Decl::Type: {
+          TypeDef t = d.type;
+          map_children(t, [&](uint32_t x) { local(x); return x; });
+          break;
+        }
+        case Decl::Alias:
+          if (d.alias.target == Alias::Outer && d.alias.outer_count == 1) type(d.alias.outer_index);
+          break;
+        case Decl::Import: case Decl::Export:
+          if (!(d.desc.kind == ExternKind::Type && d.desc.sub_resource)) local(d.desc.index);
+          break;
+        default: break;
+      }
+      continue;
+    }
+    const Decl& d = world[i];
     switch (d.kind) {
       case Decl::Type: {
+        if (d.type.kind == TypeKind::Instance) break;  // its declarators are marked one by one
         TypeDef t = d.type;
         map_children(t, [&](uint32_t x) { type(x); return x; });
         std::vector<uint32_t> refs;
@@ -975,7 +1059,10 @@ std::vector<bool> liveness(const std::vector<Decl>& world, const WorldSpaces& sp
         break;
       }
       case Decl::Alias:
-        if (d.alias.target == Alias::Export && d.alias.instance < sp.inst_decl.size()) mark(sp.inst_decl[d.alias.instance]);
+        if (d.alias.target == Alias::Export && d.alias.instance < sp.inst_decl.size()) {
+          mark(sp.inst_decl[d.alias.instance]);
+          mark_name(inst_type_decl(d.alias.instance), d.alias.name);
+        }
         break;
       case Decl::Import: case Decl::Export:
         if (!(d.desc.kind == ExternKind::Type && d.desc.sub_resource)) type(d.desc.index);
@@ -983,7 +1070,32 @@ std::vector<bool> liveness(const std::vector<Decl>& world, const WorldSpaces& sp
       default: break;
     }
   }
-  return live;
+  return L;
+}
+
+// A copy of instance type `it` with only the declarators in `keep`, local
+// type indices renumbered.
+TypeDef trim_instance(const TypeDef& it, const std::vector<bool>& keep) {
+  TypeDef out;
+  out.kind = TypeKind::Instance;
+  std::vector<uint32_t> map;  // old local type index -> new
+  uint32_t n = 0;
+  for (size_t k = 0; k < it.decls.size(); ++k) {
+    const Decl& d = it.decls[k];
+    bool kept = k < keep.size() && keep[k];
+    if (!kept) {
+      if (is_type_decl(d)) map.push_back(kNone);
+      continue;
+    }
+    Decl c = d;
+    auto m = [&](uint32_t x) { return x < map.size() ? map[x] : kNone; };
+    if (c.kind == Decl::Type) map_children(c.type, m);
+    if ((c.kind == Decl::Export || c.kind == Decl::Import) && !(c.desc.kind == ExternKind::Type && c.desc.sub_resource))
+      c.desc.index = m(c.desc.index);
+    out.decls.push_back(std::move(c));
+    if (is_type_decl(d)) map.push_back(n++);
+  }
+  return out;
 }
 
 CanonOptKind encoding_of(const Component& ct) {
@@ -1043,25 +1155,29 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
   // 1. Which world imports the core module uses (by name), then what they and
   //    the exports need.
   WorldSpaces sp = world_spaces(world);
-  std::set<size_t> used;
+  std::map<size_t, std::set<std::string>> used;
   {
-    std::set<std::string> modules, root_names;
+    std::map<std::string, std::set<std::string>> modules;
+    std::set<std::string> root_names;
     for (auto& im : mi.imports) {
-      if (im.module == "$root") {
-        std::string n = im.name;
-        if (starts_with(n, "[resource-drop]")) n = n.substr(15);
-        root_names.insert(n);
-      } else if (!starts_with(im.module, "[export]")) {
-        modules.insert(im.module);
-      }
+      std::string n = im.name;
+      if (starts_with(n, "[resource-drop]")) n = n.substr(15);
+      if (im.module == "$root") root_names.insert(n);
+      else if (!starts_with(im.module, "[export]")) modules[im.module].insert(n);
     }
     for (size_t i = 0; i < world.size(); ++i) {
       const Decl& d = world[i];
       if (d.kind != Decl::Import) continue;
-      if (d.desc.kind == ExternKind::Instance ? modules.count(d.name.name) : root_names.count(d.name.name)) used.insert(i);
+      if (d.desc.kind == ExternKind::Instance) {
+        auto f = modules.find(d.name.name);
+        if (f != modules.end()) used[i] = f->second;
+      } else if (root_names.count(d.name.name)) {
+        used[i] = {};
+      }
     }
   }
-  std::vector<bool> live = liveness(world, sp, used);
+  Live L = liveness(world, sp, used);
+  const std::vector<bool>& live = L.decl;
   size_t first_export = world.size();
   for (size_t i = 0; i < world.size(); ++i)
     if (world[i].kind == Decl::Export) {
@@ -1100,6 +1216,8 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
       case Decl::Type: {
         if (!keep) { wmap.push_back(kNone); return {}; }
         TypeDef td = d.type;
+        auto lk = L.local.find(size_t(&d - world.data()));
+        if (td.kind == TypeKind::Instance && lk != L.local.end()) td = trim_instance(d.type, lk->second);
         map_children(td, t);
         remap_outer(td.decls, wmap, 1, ok);
         if (!ok) return fail("world type: a kept type refers to a dropped or unknown type");
