@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -608,6 +611,171 @@ TEST_F(NewGuest, CliPipelineRunsUnderComponoAndNode) {
     EXPECT_EQ(own.status, node.status) << mode;
     EXPECT_EQ(own.out, node.out) << mode;
     EXPECT_NE(node.status, 70) << node.err;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// `compono inspect` output with the items of each interface sorted and
+// resource numbers renumbered by first use, so two components that import and
+// export the same things with the same types compare equal whatever the order
+// of their type definitions.
+std::string normalized_inspect(const std::string& text) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::string line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    size_t open = line.find(": interface { ");
+    if (open != std::string::npos && line.size() >= 2 && line.substr(line.size() - 2) == " }") {
+      std::string head = line.substr(0, open + 14), body = line.substr(open + 14, line.size() - 2 - open - 14);
+      std::vector<std::string> items;
+      int depth = 0;
+      size_t start = 0;
+      for (size_t i = 0; i < body.size(); ++i) {
+        char c = body[i];
+        if (c == '{' || c == '<' || c == '(') ++depth;
+        else if (c == '}' || c == '>' || c == ')') --depth;
+        else if (c == ',' && depth == 0 && i + 1 < body.size() && body[i + 1] == ' ') {
+          items.push_back(body.substr(start, i - start));
+          start = i + 2;
+        }
+      }
+      items.push_back(body.substr(start));
+      std::sort(items.begin(), items.end());
+      line = head;
+      for (size_t i = 0; i < items.size(); ++i) line += (i ? ", " : "") + items[i];
+      line += " }";
+    }
+    out += line + "\n";
+  }
+  // resource#N -> resource#<order of first appearance>
+  std::map<std::string, int> ids;
+  std::string res;
+  size_t i = 0;
+  const std::string key = "resource#";
+  while (i < out.size()) {
+    size_t f = out.find(key, i);
+    if (f == std::string::npos) {
+      res += out.substr(i);
+      break;
+    }
+    size_t e = f + key.size();
+    while (e < out.size() && isdigit(static_cast<unsigned char>(out[e]))) ++e;
+    std::string n = out.substr(f + key.size(), e - f - key.size());
+    if (!ids.count(n)) {
+      int next = int(ids.size());
+      ids[n] = next;
+    }
+    res += out.substr(i, f - i) + key + std::to_string(ids[n]);
+    i = e;
+  }
+  return res;
+}
+
+// Builds a component from C++ sources with the guest SDK as
+// compono_add_component does (bindgen, clang++-19, guest library, embed of
+// the guest imports world), then makes it with `compono new` and `jco new`.
+class NewSdk : public NewGuest {
+ protected:
+  std::string compono = quote(NEW_COMPONO);
+
+  void SetUp() override {
+    NewGuest::SetUp();
+    if (IsSkipped()) return;
+    if (!executable(NEW_COMPONO)) GTEST_SKIP() << "compono CLI not built";
+  }
+
+  // Returns the embedded core module (input of `compono new` / `jco new`).
+  fs::path build(const fs::path& dir, const fs::path& wit, const std::string& world, const std::string& base,
+                 const std::vector<fs::path>& sources, const std::vector<fs::path>& includes) {
+    fs::path bind = dir / "bindings";
+    Cmd c = run(compono + " bindgen cpp --world " + quote(world) + " " + quote(wit.string()) + " -o " +
+                quote(bind.string()) + " --name " + base + " 2>&1");
+    EXPECT_EQ(c.status, 0) << "bindgen: " << c.out;
+    if (c.status != 0) return {};
+    std::string flags = "--target=wasm32-wasi -std=c++20 -O2 -fno-exceptions -fno-rtti -Wall -Wextra -I" +
+                        quote(bind.string()) + " -I" + quote(NEW_GUEST_INCLUDE_DIR);
+    for (auto& i : includes) flags += " -I" + quote(i.string());
+    std::string objs;
+    std::vector<fs::path> all = sources;
+    all.push_back(bind / (base + ".cpp"));
+    for (size_t i = 0; i < all.size(); ++i) {
+      fs::path obj = dir / (std::to_string(i) + ".o");
+      std::string cc = quote(NEW_GUEST_CXX) + " " + flags + " -c " + quote(all[i].string()) + " -o " + quote(obj.string()) + " 2>&1";
+      c = run(cc);
+      EXPECT_EQ(c.status, 0) << cc << "\n" << c.out;
+      if (c.status != 0) return {};
+      objs += " " + quote(obj.string());
+    }
+    fs::path core = dir / (base + ".core.wasm"), emb = dir / (base + ".embed.wasm");
+    std::string ld = quote(NEW_GUEST_CXX) + " --target=wasm32-wasi -O2 -fno-exceptions" + objs + " " + quote(NEW_GUEST_OBJ) +
+                     " -mexec-model=reactor -Wl,--strip-debug -o " + quote(core.string()) + " 2>&1";
+    c = run(ld);
+    EXPECT_EQ(c.status, 0) << ld << "\n" << c.out;
+    if (c.status != 0) return {};
+    c = run(compono + " wit embed --world compono:guest/imports@0.1.0 " + quote(NEW_GUEST_WIT_DIR) + " " +
+            quote(core.string()) + " -o " + quote(emb.string()) + " 2>&1");
+    EXPECT_EQ(c.status, 0) << "embed: " << c.out;
+    return c.status == 0 ? emb : fs::path();
+  }
+
+  struct Made {
+    fs::path ours, theirs;
+  };
+  // compono new + jco new of the same embedded module; checks ours validates,
+  // and that both have the same WIT (jco wit) and the same imports and
+  // exports with the same types (compono inspect, normalized).
+  Made make_both(const fs::path& emb, const fs::path& dir) {
+    Made m{dir / "ours.component.wasm", dir / "theirs.component.wasm"};
+    Cmd c = run(compono + " new -v " + quote(emb.string()) + " -o " + quote(m.ours.string()) + " 2>&1");
+    EXPECT_EQ(c.status, 0) << "compono new: " << c.out;
+    if (c.status != 0) return {};
+    std::printf("[ new  ] %s", c.out.c_str());
+    c = run(jco + " new " + quote(emb.string()) + " -o " + quote(m.theirs.string()) + " 2>&1");
+    EXPECT_EQ(c.status, 0) << "jco new: " << c.out;
+    if (c.status != 0) return {};
+    auto info = compono::component::decode_and_validate(read_bytes(m.ours));
+    EXPECT_TRUE(info) << info.error().to_string();
+    Cmd wa = run(jco + " wit " + quote(m.ours.string()) + " 2>&1"), wb = run(jco + " wit " + quote(m.theirs.string()) + " 2>&1");
+    EXPECT_EQ(wa.status, 0) << wa.out;
+    EXPECT_EQ(wa.out, wb.out) << "jco wit differs";
+    Cmd ia = run(compono + " inspect " + quote(m.ours.string()) + " 2>&1"),
+        ib = run(compono + " inspect " + quote(m.theirs.string()) + " 2>&1");
+    EXPECT_EQ(ia.status, 0) << ia.out;
+    EXPECT_EQ(normalized_inspect(ia.out), normalized_inspect(ib.out)) << "compono inspect differs";
+    std::printf("[ size ] core+sections %zu bytes, compono new %zu bytes, jco new %zu bytes\n",
+                size_t(fs::file_size(emb)), size_t(fs::file_size(m.ours)), size_t(fs::file_size(m.theirs)));
+    return m;
+  }
+};
+
+// tests/bindgen's `types` world (every type family; an exported interface
+// using imported resources inside records, variants, lists, options, results,
+// tuples; exported resources) made by `compono new`, run by jco + node with
+// tests/bindgen/types_host.mjs (which asserts every result).
+TEST_F(NewSdk, BindgenTypesWorld) {
+  fs::path dir = work() / "bindgen-types";
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir);
+  fs::path src = NEW_BINDGEN_TESTS_DIR;
+  fs::path emb = build(dir, src / "wit" / "types.wit", "types", "types", {src / "guest" / "types.cpp"}, {src / "guest"});
+  ASSERT_FALSE(emb.empty());
+  Made m = make_both(emb, dir);
+  ASSERT_FALSE(m.ours.empty());
+  for (const fs::path& comp : {m.ours, m.theirs}) {
+    std::string name = comp == m.ours ? "ours" : "theirs";
+    Cmd c = run("bash " + quote((src / "run_e2e.sh").string()) + " " + jco + " " + quote(NEW_NODE) + " " +
+                quote(NEW_NODE_MODULES) + " " + quote(comp.string()) + " " + quote((src / "types_host.mjs").string()) +
+                " test:types/host " + quote((dir / ("e2e-" + name)).string()) + " 2>&1");
+    EXPECT_EQ(c.status, 0) << name << ":\n" << c.out;
+    EXPECT_NE(c.out.find("all passed"), std::string::npos) << name << ":\n" << c.out;
+    EXPECT_EQ(c.out.find("FAIL"), std::string::npos) << name << ":\n" << c.out;
   }
 }
 
