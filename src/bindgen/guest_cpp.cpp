@@ -254,6 +254,8 @@ class Gen {
       default: return false;
     }
   }
+  // Same layout and nothing owned: a block of such values may be memcpy'd.
+  bool plain_bytes(Type t) const { return identical(t) && !needs_free(t) && !has_own(t); }
   bool needs_free(Type t) const {
     t = r_.unalias(t);
     if (t.kind == Prim::String) return true;
@@ -513,7 +515,9 @@ class Gen {
     bool is_string = t.kind == Prim::String;
     Type elem = is_string ? Type::prim(Prim::U8) : r_.types[t.id].type;
     if (m == Mode::ImportArg) {
-      if (is_string || identical(elem)) {
+      // Owned handles in the list move to the callee: stored one by one
+      // (take_handle) so the caller's objects no longer drop them.
+      if (is_string || (identical(elem) && !has_own(elem))) {
         p = "compono::abi::ptr_i32((" + v + ").data())";
         n = "(int32_t)(" + v + ").size()";
         return;
@@ -596,7 +600,7 @@ class Gen {
         return;
       }
       case TypeDefKind::FixedList: {  // stored inline: N elements at the element's size
-        if (identical(d.type)) {
+        if (plain_bytes(d.type)) {
           pre += "std::memcpy(" + base + " + " + std::to_string(off) + ", (" + v + ").data(), sizeof(" + v + "));\n";
           return;
         }
@@ -839,7 +843,7 @@ class Gen {
       case TypeDefKind::FixedList: {
         std::string a = fresh();
         pre += cpp(t) + " " + a + ";\n";
-        if (identical(d.type)) {
+        if (plain_bytes(d.type)) {
           pre += "std::memcpy(" + a + ".data(), " + base + " + " + std::to_string(off) + ", sizeof(" + a + "));\n";
           return "std::move(" + a + ")";
         }
