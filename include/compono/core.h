@@ -54,6 +54,7 @@ struct FuncInst;
 struct MemoryInst;
 struct TableInst;
 struct GlobalInst;
+struct TagInst;
 struct InstanceInst;
 struct ModuleImpl;
 struct StoreImpl;
@@ -71,12 +72,15 @@ enum class ValType : uint8_t {
   V128 = 0x7b,
   FuncRef = 0x70,
   ExternRef = 0x6f,
+  // Exception reference (exception handling, Config::exceptions).
+  ExnRef = 0x69,
 };
-const char* to_string(ValType t);  // "i32", "funcref", ...
-inline bool is_ref(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+const char* to_string(ValType t);  // "i32", "funcref", "exnref", ...
+inline bool is_ref(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef || t == ValType::ExnRef; }
 
-enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3 };
-const char* to_string(ExternKind k);  // "func", "table", "memory", "global"
+// Tag = exception tag (exception handling, Config::exceptions).
+enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3, Tag = 4 };
+const char* to_string(ExternKind k);  // "func", "table", "memory", "global", "tag"
 
 struct FuncType {
   std::vector<ValType> params;
@@ -104,6 +108,11 @@ struct GlobalType {
   bool mut = false;
   bool operator==(const GlobalType&) const = default;
 };
+// An exception tag's type: the payload types (results are always empty).
+struct TagType {
+  std::vector<ValType> params;
+  bool operator==(const TagType&) const = default;
+};
 
 // The type of an import or export; only the member matching `kind` is set.
 struct ExternType {
@@ -112,7 +121,8 @@ struct ExternType {
   TableType table;
   MemoryType memory;
   GlobalType global;
-  std::string to_string() const;  // "func (i32) -> ()", "memory 1..2", ...
+  TagType tag;
+  std::string to_string() const;  // "func (i32) -> ()", "memory 1..2", "tag (i32)", ...
 };
 
 struct ImportType {
@@ -139,7 +149,8 @@ struct V128 {
 // survive round trips (use f32_bits()/f64_bits() to compare exactly).
 // References: a funcref holds a Func handle (or null); an externref holds an
 // opaque 64-bit host value chosen by the embedder (or null; a non-null
-// externref may hold any value including 0).
+// externref may hold any value including 0); an exnref is opaque to the
+// embedder (null, or an exception object owned by the Store it came from).
 class Value {
  public:
   Value() : type_(ValType::I32) {}
@@ -175,8 +186,10 @@ class Value {
   std::string to_string() const;  // "i32:7", "f64:0x1p+0", "funcref:null", ...
 
   // Raw payload: ints/float bits, externref host value, or the internal
-  // function pointer of a funcref.
+  // function pointer of a funcref (or exception object of an exnref).
   uint64_t raw_bits() const { return bits_; }
+  // A funcref/exnref from the raw_bits() of one of the same Store (0 = null).
+  static Value ref_from_raw(ValType t, uint64_t raw) { Value r(t); r.bits_ = raw; r.null_ = raw == 0; return r; }
 
  private:
   explicit Value(ValType t) : type_(t) {}
@@ -200,7 +213,10 @@ struct TrapFrame {
 // "invalid conversion to integer", "out of bounds memory access",
 // "out of bounds table access", "indirect call type mismatch",
 // "undefined element", "uninitialized element", "call stack exhausted",
-// "out of fuel"; or a host function's own message.
+// "out of fuel", "null exception reference", "uncaught wasm exception"
+// (an exception thrown by wasm that no try_table handler caught before it
+// reached the embedder or a host function: exceptions never cross host
+// frames); or a host function's own message.
 struct Trap {
   std::string message;
   // Innermost frame first.
@@ -242,6 +258,19 @@ struct Config {
   // Fuel metering: when true, every function entry and loop iteration costs
   // one unit and running out traps "out of fuel".  Off by default (no cost).
   bool consume_fuel = false;
+
+  // Post-2.0 core features, checked when a module is compiled with
+  // Module::compile(bytes, config).  Both default to off, so the default is
+  // exactly WebAssembly 2.0 (a module using them is rejected with the
+  // spec's message plus the feature to enable).  The component runtime
+  // turns both on for the core modules embedded in components.
+  //  * multi_memory: more than one memory; memory index immediates on loads,
+  //    stores and memory.* instructions.
+  //  * exceptions: the exception-handling proposal in its final ("exnref")
+  //    form: the tag section, tag imports/exports, throw, throw_ref,
+  //    try_table and the exnref type.  No cost for code that uses none of it.
+  bool multi_memory = false;
+  bool exceptions = false;
 };
 
 class Store {
@@ -271,8 +300,11 @@ class Module {
  public:
   Module() = default;
   // Decode, validate and translate a binary module.  Errors carry the spec's
-  // message and the byte offset.
+  // message and the byte offset.  The one-argument form accepts exactly
+  // WebAssembly 2.0; the second takes the enabled features from `config`
+  // (Config::multi_memory, Config::exceptions; the other fields are unused).
   static Result<Module> compile(std::span<const uint8_t> bytes);
+  static Result<Module> compile(std::span<const uint8_t> bytes, const Config& config);
 
   std::vector<ImportType> imports() const;
   std::vector<ExportType> exports() const;
@@ -413,6 +445,26 @@ class Global {
   detail::GlobalInst* g_ = nullptr;
 };
 
+// An exception tag.  Tags are generative: every tag definition in every
+// instance (and every Tag::create) is a distinct tag, and a try_table catch
+// matches only an exception thrown with the very same tag (tags with equal
+// types do not match each other).  Import/export/alias one to share it.
+class Tag {
+ public:
+  Tag() = default;
+  static Tag create(Store& store, TagType type);
+
+  TagType type() const;
+
+  explicit operator bool() const { return t_ != nullptr; }
+  bool operator==(const Tag& o) const { return t_ == o.t_; }
+  detail::TagInst* raw() const { return t_; }
+  explicit Tag(detail::TagInst* t) : t_(t) {}
+
+ private:
+  detail::TagInst* t_ = nullptr;
+};
+
 // Any importable/exportable entity.
 class Extern {
  public:
@@ -421,6 +473,7 @@ class Extern {
   Extern(Table t) : kind_(ExternKind::Table), table_(t) {}
   Extern(Memory m) : kind_(ExternKind::Memory), memory_(m) {}
   Extern(Global g) : kind_(ExternKind::Global), global_(g) {}
+  Extern(Tag t) : kind_(ExternKind::Tag), tag_(t) {}
 
   ExternKind kind() const { return kind_; }
   // The handle of the matching kind; null handles for the other kinds.
@@ -428,6 +481,7 @@ class Extern {
   Table table() const { return table_; }
   Memory memory() const { return memory_; }
   Global global() const { return global_; }
+  Tag tag() const { return tag_; }
   ExternType type() const;
 
  private:
@@ -436,6 +490,7 @@ class Extern {
   Table table_;
   Memory memory_;
   Global global_;
+  Tag tag_;
 };
 
 struct ExportItem {
@@ -457,6 +512,7 @@ class Instance {
   Memory get_memory(std::string_view name) const;
   Table get_table(std::string_view name) const;
   Global get_global(std::string_view name) const;
+  Tag get_tag(std::string_view name) const;
   std::vector<ExportItem> exports() const;
   const Module& module() const;
 

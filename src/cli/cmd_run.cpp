@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/component_run.h"
+#include "cli/wast/wast.h"
 #include "compono/core.h"
 #include "compono/wasi.h"
 #include "compono/wasi2.h"
@@ -35,6 +36,7 @@ struct RunOptions {
   uint64_t fuel = 0;
   bool fuel_set = false;
   std::string max_memory;
+  std::string features;  // --wasm-features (core modules)
 };
 
 [[noreturn]] void die(int status, const std::string& msg) {
@@ -183,8 +185,10 @@ int run_core_module(const RunOptions& o, const std::vector<uint8_t>& bytes) {
     config.max_memory_pages = std::min<uint64_t>(pages, 65536);
   }
   config.consume_fuel = o.fuel_set;
+  std::string ferr;
+  if (!wast::parse_wasm_features(o.features, config.multi_memory, config.exceptions, ferr)) die(kExitError, ferr);
 
-  auto module = wasm::Module::compile(bytes);
+  auto module = wasm::Module::compile(bytes, config);
   if (!module) die(kExitError, o.file + ": " + module.error().to_string());
 
   wasi::Preview1Config wc;
@@ -308,6 +312,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--max-memory", o->max_memory,
                   "Cap each linear memory at SIZE (bytes; suffixes K, M, G or p for 64 KiB pages)")
       ->type_name("SIZE");
+  cmd->add_option("--wasm-features", o->features, wast::kWasmFeaturesHelp)->type_name("LIST");
   cmd->footer(
       "The guest sees only the --dir directories: paths leaving them (`..`, absolute\n"
       "paths, symlinks pointing outside) fail with ENOTCAPABLE.\n"

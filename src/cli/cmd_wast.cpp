@@ -13,6 +13,7 @@ void add_wast_command(CLI::App& app) {
   struct State {
     std::vector<std::string> scripts;
     wast::Options opts;
+    std::string features;
   };
   auto st = std::make_shared<State>();
   auto* cmd = app.add_subcommand("wast", "Run WebAssembly spec test scripts");
@@ -34,7 +35,13 @@ void add_wast_command(CLI::App& app) {
   cmd->add_flag("-v,--verbose", st->opts.verbose, "Also print every passed and skipped command");
   cmd->add_flag("--strict-messages", st->opts.strict_messages,
                 "Fail assert_invalid/assert_malformed whose error message differs from the spec's");
+  cmd->add_option("--wasm-features", st->features, wast::kWasmFeaturesHelp)->type_name("LIST");
   cmd->callback([st] {
+    std::string err;
+    if (!wast::parse_wasm_features(st->features, st->opts.multi_memory, st->opts.exceptions, err)) {
+      std::fprintf(stderr, "compono wast: %s\n", err.c_str());
+      std::exit(2);
+    }
     wast::Counts total;
     for (const auto& s : st->scripts) {
       wast::Counts c = wast::run_script(s, st->opts);

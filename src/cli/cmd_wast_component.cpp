@@ -442,11 +442,6 @@ struct Runner {
   std::map<std::string, component::Component> defs;
   std::map<std::string, Converted> converted;
   std::string jco_unavailable;
-  // Set while the current instance could not be made because an embedded
-  // core module needs a core feature beyond Wasm 2.0 (see post_2_0_feature):
-  // commands that use it are skipped with that reason, not failed.
-  std::string current_unsupported;
-  std::map<std::string, std::string> unsupported_defs;
 
   Runner(const Options& o, std::string p) : opts(o), path(std::move(p)) {}
 
@@ -504,27 +499,11 @@ struct Runner {
     return true;
   }
 
-  // Components in the suite whose embedded core modules use Wasm 3.0
-  // features (the tests assume Wasmtime's defaults).  Compono's core engine
-  // implements Wasm 2.0 and rejects them with exactly these spec messages.
-  static const char* post_2_0_feature(const std::string& message) {
-    if (message.rfind("multiple memories", 0) == 0) return "multi-memory";
-    if (message.rfind("malformed section id 13:", 0) == 0) return "exception-handling tags";
-    return nullptr;
-  }
-  void skip_unsupported(const SExpr& e, std::string_view what) {
-    skip(e, what, "needs " + current_unsupported + ", a core feature beyond Wasm 2.0 that Compono's core engine does not implement yet", true);
-  }
-
+  // (Embedded core modules may use multi-memory and exception handling:
+  // the component runtime compiles them with both features on.)
   void run_component_cmd(const SExpr& e) {
     CompForm f = parse_component(src, e);
-    if (!f.definition) current_unsupported.clear();
     if (f.instance_cmd) {
-      if (auto u = unsupported_defs.find(f.inst_def); u != unsupported_defs.end()) {
-        current_unsupported = u->second;
-        current = {};
-        return skip_unsupported(e, "component instance");
-      }
       auto it = defs.find(f.inst_def);
       if (it == defs.end()) return failed(e, "component instance", "unknown component definition " + f.inst_def);
       auto inst = instantiate(it->second);
@@ -535,18 +514,7 @@ struct Runner {
     std::string bytes, err;
     if (!bytes_of(f, bytes, err)) return failed(e, "component", err);
     auto c = compile(bytes);
-    if (!c) {
-      if (const char* feature = post_2_0_feature(c.error().message)) {
-        if (!f.id.empty()) unsupported_defs[f.id] = feature;
-        std::string saved = current_unsupported;
-        current_unsupported = feature;
-        skip_unsupported(e, f.definition ? "component definition" : "component");
-        if (f.definition) current_unsupported = saved;  // a definition leaves the current instance alone
-        else current = {};
-        return;
-      }
-      return failed(e, "component", "invalid: " + c.error().to_string());
-    }
+    if (!c) return failed(e, "component", "invalid: " + c.error().to_string());
     if (!f.id.empty()) defs[f.id] = *c;
     if (f.definition) return pass(e, "component definition");
     auto inst = instantiate(*c);
@@ -591,7 +559,6 @@ struct Runner {
   void run_assert_return(const SExpr& e) {
     auto k = compono::wast::children(src, e);
     if (!k || k->size() < 2) return failed(e, "assert_return", "malformed command");
-    if (!current_unsupported.empty()) return skip_unsupported(e, "assert_return");
     Result<std::vector<Val>, component::Trap> r = std::vector<Val>{};
     std::string err;
     if (!invoke((*k)[1], r, err)) return failed(e, "assert_return", err);
@@ -613,8 +580,6 @@ struct Runner {
     if (!k || k->size() < 3) return failed(e, "assert_trap", "malformed command");
     auto m = compono::wast::unquote((*k)[2].text);
     std::string expected = strip_wasm_trap(m ? *m : "");
-    if (compono::wast::head((*k)[1].text) != "component" && !current_unsupported.empty())
-      return skip_unsupported(e, "assert_trap");
     if (compono::wast::head((*k)[1].text) == "component") {
       CompForm f = parse_component(src, (*k)[1]);
       std::string bytes, err;
@@ -670,7 +635,6 @@ struct Runner {
       else if (h == "assert_return") run_assert_return(e);
       else if (h == "assert_trap") run_assert_trap(e);
       else if (h == "assert_invalid" || h == "assert_malformed" || h == "assert_unlinkable") run_assert_fail(e, h);
-      else if (h == "invoke" && !current_unsupported.empty()) skip_unsupported(e, "invoke");
       else if (h == "invoke") {
         Result<std::vector<Val>, component::Trap> r = std::vector<Val>{};
         std::string err;

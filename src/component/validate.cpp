@@ -610,7 +610,7 @@ class Validator {
 
   // Full core decoding + validation (function bodies etc.) by src/core.
   static Result<void> validate_core(std::span<const uint8_t> bytes, size_t offset) {
-    auto m = core::decode(bytes);
+    auto m = core::decode(bytes, core::Features::all());  // as the runtime compiles them
     if (!m) {
       Error e = m.error();
       if (e.offset != Error::npos) e.offset += offset;

@@ -41,6 +41,11 @@ std::string ExternType::to_string() const {
     case ExternKind::Memory: return "memory " + limits_string(memory.limits);
     case ExternKind::Global:
       return std::string("global ") + (global.mut ? "mut " : "") + wasm::to_string(global.type);
+    case ExternKind::Tag: {
+      std::string s = "tag (";
+      for (size_t i = 0; i < tag.params.size(); ++i) s += (i ? ", " : "") + std::string(wasm::to_string(tag.params[i]));
+      return s + ")";
+    }
   }
   return "?";
 }
@@ -85,6 +90,10 @@ std::string Value::to_string() const {
     case ValType::ExternRef:
       if (null_) return "externref:null";
       std::snprintf(buf, sizeof buf, "externref:%" PRIu64, bits_);
+      break;
+    case ValType::ExnRef:
+      if (null_) return "exnref:null";
+      std::snprintf(buf, sizeof buf, "exnref:%p", reinterpret_cast<void*>(uintptr_t(bits_)));
       break;
   }
   return buf;
@@ -233,8 +242,8 @@ TrapKind table_init(InstanceInst& inst, uint32_t table, uint32_t elem, uint64_t 
   return TrapKind::None;
 }
 
-TrapKind memory_init(InstanceInst& inst, uint32_t data, uint64_t d, uint64_t s, uint64_t n) {
-  MemoryInst* m = inst.mem;
+TrapKind memory_init(InstanceInst& inst, uint32_t mem, uint32_t data, uint64_t d, uint64_t s, uint64_t n) {
+  MemoryInst* m = inst.mem_vec[mem];
   const auto& seg = inst.datas[data];
   if (s + n > seg.size() || d + n > m->size) return TrapKind::MemoryOOB;
   if (n) std::memcpy(m->data + d, seg.data() + s, n);
@@ -263,8 +272,13 @@ uint64_t Store::fuel() const { return impl_->fuel; }
 // ---------------------------------------------------------------------------
 // Module
 
-Result<Module> Module::compile(std::span<const uint8_t> bytes) {
-  COMPONO_TRY(core::Module m, core::decode(bytes));
+Result<Module> Module::compile(std::span<const uint8_t> bytes) { return compile(bytes, Config{}); }
+
+Result<Module> Module::compile(std::span<const uint8_t> bytes, const Config& config) {
+  core::Features features;
+  features.multi_memory = config.multi_memory;
+  features.exceptions = config.exceptions;
+  COMPONO_TRY(core::Module m, core::decode(bytes, features));
   COMPONO_CHECK(core::validate(m));
   auto impl = std::make_shared<ModuleImpl>();
   impl->mod = std::move(m);
@@ -283,6 +297,7 @@ static ExternType import_type(const ModuleImpl& mi, const core::Import& im) {
     case core::ExternKind::Table: t.table = TableType{pub(im.table.elem), pub(im.table.limits)}; break;
     case core::ExternKind::Memory: t.memory = MemoryType{pub(im.memory.limits)}; break;
     case core::ExternKind::Global: t.global = GlobalType{pub(im.global.type), im.global.mut}; break;
+    case core::ExternKind::Tag: t.tag = TagType{mi.to_public(im.tag_type).params}; break;
   }
   return t;
 }
@@ -314,6 +329,7 @@ std::vector<ExportType> Module::exports() const {
         t.global = GlobalType{pub(gt.type), gt.mut};
         break;
       }
+      case core::ExternKind::Tag: t.tag = TagType{impl_->to_public(m.tag_type_index(ex.index)).params}; break;
     }
     r.push_back({ex.name, t});
   }
@@ -488,6 +504,18 @@ Result<void> Global::set(Value v) const {
   return {};
 }
 
+// ---------------------------------------------------------------------------
+// Tag
+
+Tag Tag::create(Store& store, TagType type) {
+  StoreImpl& s = *store.impl();
+  s.tags.emplace_back();
+  TagInst* t = &s.tags.back();
+  t->type = std::move(type);
+  return Tag(t);
+}
+TagType Tag::type() const { return t_ ? t_->type : TagType{}; }
+
 ExternType Extern::type() const {
   ExternType t;
   t.kind = kind_;
@@ -496,6 +524,7 @@ ExternType Extern::type() const {
     case ExternKind::Table: if (table_) t.table = table_.type(); break;
     case ExternKind::Memory: if (memory_) t.memory = memory_.type(); break;
     case ExternKind::Global: if (global_) t.global = global_.type(); break;
+    case ExternKind::Tag: if (tag_) t.tag = tag_.type(); break;
   }
   return t;
 }
@@ -537,6 +566,11 @@ static std::string check_import(const ModuleImpl& mi, const core::Import& im, co
       if (!(e.global().type() == want.global)) goto mismatch;
       break;
     }
+    case ExternKind::Tag: {
+      if (!e.tag()) return "unknown import: " + where;
+      if (!(e.tag().type() == want.tag)) goto mismatch;
+      break;
+    }
   }
   return "";
 mismatch:
@@ -569,6 +603,7 @@ Result<Instance> Instance::create(Store& store, const Module& module, std::span<
       case ExternKind::Table: inst.table_vec.push_back(e.table().raw()); break;
       case ExternKind::Memory: inst.mem_vec.push_back(e.memory().raw()); break;
       case ExternKind::Global: inst.global_vec.push_back(e.global().raw()); break;
+      case ExternKind::Tag: inst.tag_vec.push_back(e.tag().raw()); break;
     }
   }
   const CompiledCode& code = mi.code_for(s.config.consume_fuel);
@@ -582,8 +617,15 @@ Result<Instance> Instance::create(Store& store, const Module& module, std::span<
     f->type = mi.to_public(m.functions[i].type);
     f->inst = &inst;
     f->index = m.num_imported_funcs + uint32_t(i);
+    if (cf.num_tries) {
+      f->tries = code.tries.data() + cf.first_try;
+      f->num_tries = cf.num_tries;
+      f->catches = code.catches.data();
+    }
     inst.func_vec.push_back(f);
   }
+  // Tags are generative: a fresh tag per definition per instance.
+  for (uint32_t ti : m.tags) inst.tag_vec.push_back(Tag::create(store, TagType{mi.to_public(ti).params}).raw());
   for (const auto& tt : m.tables) {
     TableType t{pub(tt.elem), pub(tt.limits)};
     if (t.limits.min > s.config.max_table_elements) return fail("table size exceeds the configured maximum");
@@ -605,6 +647,8 @@ Result<Instance> Instance::create(Store& store, const Module& module, std::span<
   inst.globals = inst.global_vec.data();
   inst.tables = inst.table_vec.data();
   inst.mem = inst.mem_vec.empty() ? &s.empty_memory : inst.mem_vec[0];
+  inst.mems = inst.mem_vec.data();
+  inst.tags = inst.tag_vec.data();
 
   for (const auto& ex : m.exports) {
     Extern e;
@@ -613,6 +657,7 @@ Result<Instance> Instance::create(Store& store, const Module& module, std::span<
       case core::ExternKind::Table: e = Table(inst.table_vec[ex.index]); break;
       case core::ExternKind::Memory: e = Memory(inst.mem_vec[ex.index]); break;
       case core::ExternKind::Global: e = Global(inst.global_vec[ex.index]); break;
+      case core::ExternKind::Tag: e = Tag(inst.tag_vec[ex.index]); break;
     }
     inst.exports.push_back({ex.name, e});
   }
@@ -644,7 +689,7 @@ Result<Instance> Instance::create(Store& store, const Module& module, std::span<
     const auto& seg = m.datas[i];
     if (seg.mode == core::SegmentMode::Active) {
       uint64_t off = uint32_t(eval_const(m, seg.offset, inst));
-      TrapKind k = memory_init(inst, i, off, 0, inst.datas[i].size());
+      TrapKind k = memory_init(inst, seg.memory, i, off, 0, inst.datas[i].size());
       if (k != TrapKind::None) return fail(trap_message(k));
       inst.datas[i] = {};
     }
@@ -677,6 +722,10 @@ Table Instance::get_table(std::string_view name) const {
 Global Instance::get_global(std::string_view name) const {
   auto e = get_export(name);
   return e ? e->global() : Global();
+}
+Tag Instance::get_tag(std::string_view name) const {
+  auto e = get_export(name);
+  return e ? e->tag() : Tag();
 }
 std::vector<ExportItem> Instance::exports() const { return i_ ? i_->exports : std::vector<ExportItem>{}; }
 const Module& Instance::module() const {

@@ -44,9 +44,13 @@ constexpr uint64_t kMaxLocals = 50000;  // per function, params excluded
 
 const char* kUnexpectedEnd = "unexpected end of section or function";
 
-bool valtype_from_byte(uint8_t b, ValType& out) {
+bool valtype_from_byte(uint8_t b, ValType& out, bool exn) {
   switch (b) {
     case 0x7f: case 0x7e: case 0x7d: case 0x7c: case 0x7b: case 0x70: case 0x6f:
+      out = ValType(b);
+      return true;
+    case 0x69:
+      if (!exn) return false;
       out = ValType(b);
       return true;
     default:
@@ -54,9 +58,11 @@ bool valtype_from_byte(uint8_t b, ValType& out) {
   }
 }
 
+const char* kNeedsExceptions = " (requires the exceptions feature)";
+
 class Decoder {
  public:
-  explicit Decoder(Module& m) : m_(m) {}
+  explicit Decoder(Module& m) : m_(m), mm_(m.features.multi_memory), exn_(m.features.exceptions) {}
 
   Result<void> run();
 
@@ -99,15 +105,28 @@ class Decoder {
     size_t at = r.offset();
     uint8_t b;
     if (!u8(r, b)) return false;
-    if (!valtype_from_byte(b, t)) return fail("malformed value type", at);
+    if (!valtype_from_byte(b, t, exn_)) return fail("malformed value type", at);
     return true;
   }
   bool reftype(Reader& r, ValType& t) {
     size_t at = r.offset();
     uint8_t b;
     if (!u8(r, b)) return false;
-    if (b != 0x70 && b != 0x6f) return fail("malformed reference type", at);
+    if (b != 0x70 && b != 0x6f && !(b == 0x69 && exn_)) return fail("malformed reference type", at);
     t = ValType(b);
+    return true;
+  }
+  // A memory index where Wasm 2.0 has a reserved zero byte: a u32 with
+  // multi-memory, else exactly 0x00.
+  bool memidx(Reader& r) {
+    size_t zat = r.offset();
+    if (mm_) {
+      uint32_t x;
+      return u32(r, x);
+    }
+    uint8_t b;
+    if (!u8(r, b)) return false;
+    if (b != 0) return fail("zero byte expected", zat);
     return true;
   }
   bool limits(Reader& r, Limits& l) {
@@ -157,6 +176,7 @@ class Decoder {
   bool section_function(Reader& r);
   bool section_table(Reader& r);
   bool section_memory(Reader& r);
+  bool section_tag(Reader& r);
   bool section_global(Reader& r);
   bool section_export(Reader& r);
   bool section_start(Reader& r);
@@ -168,6 +188,8 @@ class Decoder {
   void parse_names(uint32_t begin, uint32_t end);
 
   Module& m_;
+  const bool mm_;   // multi-memory
+  const bool exn_;  // exception handling
   bool failed_ = false;
   Error err_;
   bool seen_code_section_ = false;
@@ -188,6 +210,36 @@ bool Decoder::expr(Reader& r) {
     uint16_t code;
     if (!r.op(code)) return rfail(r);
     const OpInfo info = op_info(code);
+    if (exn_ && (code == uint16_t(Op::Throw) || code == uint16_t(Op::ThrowRef) || code == uint16_t(Op::TryTable))) {
+      uint32_t u;
+      if (code == uint16_t(Op::Throw)) {
+        if (!u32(r, u)) return false;
+      } else if (code == uint16_t(Op::TryTable)) {
+        size_t bt_at = r.offset();
+        uint8_t first;
+        ValType t;
+        if (!r.peek(first)) return fail(kUnexpectedEnd, bt_at);
+        if (first == 0x40 || valtype_from_byte(first, t, exn_)) {
+          r.skip(1);
+        } else {
+          int64_t bt;
+          if (!r.s33(bt)) return rfail(r);
+          if (bt < 0) return fail("malformed value type", bt_at);
+        }
+        uint32_t n;
+        if (!u32(r, n)) return false;
+        for (uint32_t i = 0; i < n; ++i) {
+          size_t kat = r.offset();
+          uint8_t kind;
+          if (!u8(r, kind)) return false;
+          if (kind > 3) return fail("malformed catch clause", kat);
+          if (kind < 2 && !u32(r, u)) return false;  // tag
+          if (!u32(r, u)) return false;              // label
+        }
+        blocks_.push_back(0);
+      }
+      continue;
+    }
     if (!info.known) {
       const size_t at = at_off();
       char buf[64];
@@ -220,7 +272,7 @@ bool Decoder::expr(Reader& r) {
         uint8_t first;
         ValType t;
         if (!r.peek(first)) return fail(kUnexpectedEnd, bt_at);
-        if (first == 0x40 || valtype_from_byte(first, t)) {
+        if (first == 0x40 || valtype_from_byte(first, t, exn_)) {
           r.skip(1);
         } else {
           int64_t bt;
@@ -248,32 +300,28 @@ bool Decoder::expr(Reader& r) {
       case Imm::CallIndirect: case Imm::TableInit: case Imm::TableCopy:
         if (!u32(r, u) || !u32(r, u)) return false;
         break;
-      case Imm::MemArg:
-        if (!r.u32(u) || !r.u32(u)) return rfail(r);
-        break;
-      case Imm::MemZero: {
-        size_t zat = r.offset();
-        uint8_t b;
-        if (!u8(r, b)) return false;
-        if (b != 0) return fail("zero byte expected", zat);
+      case Imm::MemArg: {
+        size_t fat = r.offset();
+        if (!r.u32(u)) return rfail(r);
+        if (mm_ && u >= 0x40) {
+          // Bit 6 of the flags: a memory index follows the alignment.
+          if (u >= 0x80) return fail("malformed memop flags", fat);
+          if (!r.u32(u)) return rfail(r);
+        }
+        if (!r.u32(u)) return rfail(r);
         break;
       }
+      case Imm::MemZero:
+        if (!memidx(r)) return false;
+        break;
       case Imm::MemoryInit: {
         if (!u32(r, u)) return false;
         if (!uses_data_count_) { uses_data_count_ = true; first_data_use_ = at_off(); }
-        size_t zat = r.offset();
-        uint8_t b;
-        if (!u8(r, b)) return false;
-        if (b != 0) return fail("zero byte expected", zat);
+        if (!memidx(r)) return false;
         break;
       }
       case Imm::MemoryCopy:
-        for (int i = 0; i < 2; ++i) {
-          size_t zat = r.offset();
-          uint8_t b;
-          if (!u8(r, b)) return false;
-          if (b != 0) return fail("zero byte expected", zat);
-        }
+        if (!memidx(r) || !memidx(r)) return false;
         break;
       case Imm::I32: {
         int32_t v;
@@ -377,6 +425,18 @@ bool Decoder::section_import(Reader& r) {
         ++m_.num_imported_globals;
         m_.import_globals.push_back(pos);
         break;
+      case 4: {
+        if (!exn_) return fail(std::string("malformed import kind") + kNeedsExceptions, at);
+        im.kind = ExternKind::Tag;
+        size_t aat = r.offset();
+        uint8_t attr;
+        if (!u8(r, attr)) return false;
+        if (attr != 0) return fail("malformed tag attribute", aat);
+        if (!u32(r, im.tag_type)) return false;
+        ++m_.num_imported_tags;
+        m_.import_tags.push_back(pos);
+        break;
+      }
       default:
         return fail("malformed import kind", at);
     }
@@ -424,6 +484,23 @@ bool Decoder::section_memory(Reader& r) {
   return true;
 }
 
+bool Decoder::section_tag(Reader& r) {
+  uint32_t n;
+  if (!u32(r, n)) return false;
+  reserve(m_.tags, n, r);
+  for (uint32_t i = 0; i < n; ++i) {
+    m_.offsets.tags.push_back(uint32_t(r.offset()));
+    size_t aat = r.offset();
+    uint8_t attr;
+    if (!u8(r, attr)) return false;
+    if (attr != 0) return fail("malformed tag attribute", aat);
+    uint32_t t;
+    if (!u32(r, t)) return false;
+    m_.tags.push_back(t);
+  }
+  return true;
+}
+
 bool Decoder::section_global(Reader& r) {
   uint32_t n;
   if (!u32(r, n)) return false;
@@ -448,7 +525,8 @@ bool Decoder::section_export(Reader& r) {
     size_t at = r.offset();
     uint8_t kind;
     if (!u8(r, kind)) return false;
-    if (kind > 3) return fail("malformed export kind", at);
+    if (kind == 4 && !exn_) return fail(std::string("malformed export kind") + kNeedsExceptions, at);
+    if (kind > 4) return fail("malformed export kind", at);
     e.kind = ExternKind(kind);
     if (!u32(r, e.index)) return false;
     m_.exports.push_back(std::move(e));
@@ -666,12 +744,13 @@ void Decoder::parse_names(uint32_t begin, uint32_t end) {
 }
 
 // Position of each known section in the required order (0 = custom).
-int section_rank(uint8_t id) {
+int section_rank(uint8_t id, bool exn) {
   switch (id) {
-    case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 9: return id;
-    case 12: return 10;  // data count: after elem, before code
-    case 10: return 11;
-    case 11: return 12;
+    case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 9: return 2 * id;
+    case 13: return exn ? 11 : -1;  // tag: after memory, before global
+    case 12: return 20;  // data count: after elem, before code
+    case 10: return 22;
+    case 11: return 24;
     default: return -1;
   }
 }
@@ -691,11 +770,11 @@ Result<void> Decoder::run() {
   while (!r.at_end()) {
     size_t id_at = r.offset();
     uint8_t id = r.u8_unchecked();
-    int rank = id == 0 ? 0 : section_rank(id);
+    int rank = id == 0 ? 0 : section_rank(id, exn_);
     if (rank < 0) {
       // Section 13 is the exception-handling proposal's tag section (Wasm 3.0).
       if (id == 13)
-        return Failure{Error("malformed section id 13: the tag section (exception handling) is not supported", id_at)};
+        return Failure{Error("malformed section id 13: the tag section (exception handling) requires the exceptions feature", id_at)};
       return Failure{Error("malformed section id", id_at)};
     }
     uint32_t size;
@@ -720,6 +799,7 @@ Result<void> Decoder::run() {
       case 3: ok = section_function(s); break;
       case 4: ok = section_table(s); break;
       case 5: ok = section_memory(s); break;
+      case 13: ok = section_tag(s); break;
       case 6: ok = section_global(s); break;
       case 7: ok = section_export(s); break;
       case 8: ok = section_start(s); break;
@@ -745,9 +825,10 @@ Result<void> Decoder::run() {
 
 }  // namespace
 
-Result<Module> decode(std::span<const uint8_t> bytes) {
+Result<Module> decode(std::span<const uint8_t> bytes, Features features) {
   if (bytes.size() > 0xffffffffu) return fail("module too large", 0);
   Module m;
+  m.features = features;
   m.bytes.assign(bytes.begin(), bytes.end());
   Decoder d(m);
   auto r = d.run();

@@ -21,6 +21,12 @@
 //   MemoryCopy d s n   MemoryFill d v n
 //   TableGet d t i   TableSet t i v   TableSize d t   TableGrow d t init n
 //   TableFill t i v n   TableCopy dt st d s n   TableInit t seg d s n   ElemDrop seg
+// Memories other than memory 0 (multi-memory; memory 0 keeps the ops above):
+//   LoadM d addr offset mem op   StoreM addr value offset mem op   (op = the wasm opcode)
+//   MemorySizeM d mem   MemoryGrowM d a mem   MemoryFillM d v n mem
+//   MemoryCopyM d s n dstmem srcmem   MemoryInitM seg d s n mem
+// Exception handling:
+//   Throw tag argbase (payload in argbase...)   ThrowRef a
 #pragma once
 
 #include <cstdint>
@@ -96,7 +102,9 @@ namespace compono::core {
   X(DataDrop) X(MemoryCopy) X(MemoryFill) X(TableGet) X(TableSet) X(TableSize)            \
   X(TableGrow) X(TableFill) X(TableCopy) X(TableInit) X(ElemDrop) X(CallHost) X(CallLocal) X(Enter1) X(Enter2) X(Enter3) X(Enter4) \
   X(BrIfAndI) X(BrUnlessAndI)          \
-  X(CallIndirectHost)
+  X(CallIndirectHost)                                                                       \
+  X(LoadM) X(StoreM) X(MemorySizeM) X(MemoryGrowM) X(MemoryFillM) X(MemoryCopyM) X(MemoryInitM) \
+  X(Throw) X(ThrowRef)
 
 enum class IOp : uint16_t {
 #define COMPONO_IOP_PLAIN_(n) n,

@@ -39,6 +39,8 @@ const char* trap_message(TrapKind k) {
     case TrapKind::UninitializedElement: return "uninitialized element";
     case TrapKind::StackExhausted: return "call stack exhausted";
     case TrapKind::OutOfFuel: return "out of fuel";
+    case TrapKind::NullExnRef: return "null exception reference";
+    case TrapKind::UncaughtException: return "uncaught wasm exception";
     case TrapKind::Host: return "host trap";
   }
   return "trap";
@@ -118,6 +120,90 @@ inline T sat_trunc(double x) {
     return 1;
   }
   return 0;
+}
+
+// --- multi-memory slow paths: access of `op`'s width at ea in memory m.
+[[gnu::noinline]] bool load_m(const MemoryInst* m, uint64_t ea, uint32_t op, Slot& out) {
+  const Op o = Op(op);
+  const uint64_t width = uint64_t(1) << op_natural_align(o);
+  if (ea + width > m->size) return false;
+  const uint8_t* p = m->data + ea;
+  auto get = [p](auto v) { std::memcpy(&v, p, sizeof v); return v; };
+  switch (o) {
+    case Op::I32Load: case Op::F32Load: case Op::I64Load32U: out = get(uint32_t{}); break;
+    case Op::I64Load: case Op::F64Load: out = get(uint64_t{}); break;
+    case Op::I32Load8S: out = uint64_t(uint32_t(int32_t(get(int8_t{})))); break;
+    case Op::I32Load8U: case Op::I64Load8U: out = get(uint8_t{}); break;
+    case Op::I32Load16S: out = uint64_t(uint32_t(int32_t(get(int16_t{})))); break;
+    case Op::I32Load16U: case Op::I64Load16U: out = get(uint16_t{}); break;
+    case Op::I64Load8S: out = uint64_t(int64_t(get(int8_t{}))); break;
+    case Op::I64Load16S: out = uint64_t(int64_t(get(int16_t{}))); break;
+    case Op::I64Load32S: out = uint64_t(int64_t(get(int32_t{}))); break;
+    default: out = 0; break;
+  }
+  return true;
+}
+[[gnu::noinline]] bool store_m(MemoryInst* m, uint64_t ea, uint32_t op, Slot v) {
+  const uint64_t width = uint64_t(1) << op_natural_align(Op(op));
+  if (ea + width > m->size) return false;
+  std::memcpy(m->data + ea, &v, size_t(width));  // little-endian: the low bytes
+  return true;
+}
+
+// --- exceptions.
+struct Resume {
+  const uint32_t* ip;  // null: no handler (the exception is in ctx->uncaught)
+  Slot* fp;
+};
+const uint32_t* halt_code();
+
+// Unwinds from the instruction at `pc` in the top frame (frame pointer `fp`)
+// to the innermost try_table whose clause matches `e`, walking the frame
+// stack outwards until the entry frame of the current invocation (the
+// frame whose return address is halt_code(): beyond it is host code, which
+// an exception never crosses).
+[[gnu::noinline]] Resume throw_exn(Ctx* ctx, ExnInst* e, const uint32_t* pc, Slot* fp) {
+  const uint32_t* halt = halt_code();
+  InstanceInst* inst = ctx->inst;
+  for (Frame* p = ctx->fsp;; --p) {
+    FuncInst* f = inst->funcs[p->func_index];
+    if (f->num_tries) {
+      const uint32_t rel = uint32_t(pc - f->code);
+      for (uint32_t i = 0; i < f->num_tries; ++i) {
+        const TryRange& tr = f->tries[i];
+        if (rel < tr.begin || rel >= tr.end) continue;
+        for (uint32_t k = 0; k < tr.num_catches; ++k) {
+          const CatchClause& c = f->catches[tr.first_catch + k];
+          bool tagged = c.kind == CatchClause::Catch || c.kind == CatchClause::CatchRef;
+          if (tagged && inst->tags[c.tag] != e->tag) continue;
+          Slot* d = fp + c.dst;
+          if (tagged)
+            for (Slot v : e->fields) *d++ = v;
+          if (c.kind == CatchClause::CatchRef || c.kind == CatchClause::CatchAllRef) {
+            e->escaped = true;
+            *d = Slot(uintptr_t(e));
+          } else {
+            ctx->free_exn(e);
+          }
+          ctx->fsp = p;
+          ctx->inst = inst;
+          return Resume{f->code + c.target, fp};
+        }
+      }
+    }
+    if (p->ret_ip == halt) break;
+    pc = p->ret_ip - 1;  // inside the call instruction
+    fp = p->ret_fp;
+    inst = p->caller_inst;
+  }
+  ctx->uncaught = e;
+  return Resume{nullptr, nullptr};
+}
+[[gnu::noinline]] Resume throw_new(Ctx* ctx, uint32_t tag, const Slot* args, const uint32_t* pc, Slot* fp) {
+  TagInst* t = ctx->inst->tags[tag];
+  ExnInst* e = ctx->new_exn(t);
+  e->fields.assign(args, args + t->type.params.size());
+  return throw_exn(ctx, e, pc, fp);
 }
 
 #define I(k) ip[2 + (k)]
@@ -233,6 +319,22 @@ const void* const* make_table() {
 
 #endif
 
+}  // namespace
+ExnInst* StoreImpl::new_exn(TagInst* tag) {
+  ExnInst* e;
+  if (!free_exns.empty()) {
+    e = free_exns.back();
+    free_exns.pop_back();
+  } else {
+    exns.emplace_back();
+    e = &exns.back();
+  }
+  e->tag = tag;
+  e->escaped = false;
+  return e;
+}
+namespace {
+
 const uint32_t* halt_code() {
   static uint32_t code[2] = {0, 0};
   static bool init = [] {
@@ -268,6 +370,7 @@ Value slot_to_value(Slot s, ValType t) {
     case ValType::FuncRef:
       return s ? Value::funcref(Func(reinterpret_cast<FuncInst*>(uintptr_t(s)))) : Value::null_ref(t);
     case ValType::ExternRef: return s ? Value::externref(s - 1) : Value::null_ref(t);
+    case ValType::ExnRef: return Value::ref_from_raw(t, s);
     case ValType::V128: return Value::v128(V128{});
   }
   return Value();
@@ -281,6 +384,7 @@ Slot value_to_slot(const Value& v) {
     case ValType::F64: return v.f64_bits();
     case ValType::FuncRef: return v.is_null() ? 0 : Slot(uintptr_t(v.funcref().raw()));
     case ValType::ExternRef: return v.is_null() ? 0 : v.externref() + 1;
+    case ValType::ExnRef: return v.is_null() ? 0 : v.raw_bits();
     case ValType::V128: return 0;
   }
   return 0;
@@ -329,6 +433,10 @@ Result<std::vector<Slot>, Trap> invoke(StoreImpl& s, FuncInst* f, const Slot* ar
   } else {
     t.message = trap_message(s.trap);
     if (s.trap == TrapKind::UninitializedElement) t.message += " " + std::to_string(s.trap_arg);
+    if (s.trap == TrapKind::UncaughtException && s.uncaught) {
+      s.free_exn(s.uncaught);
+      s.uncaught = nullptr;
+    }
   }
   InstanceInst* running = s.inst;
   for (Frame* p = s.fsp; p > saved_fsp; --p) {

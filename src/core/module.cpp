@@ -12,6 +12,7 @@ const char* to_string(ValType t) {
     case ValType::V128: return "v128";
     case ValType::FuncRef: return "funcref";
     case ValType::ExternRef: return "externref";
+    case ValType::ExnRef: return "exnref";
   }
   return "?";
 }
@@ -22,6 +23,7 @@ const char* to_string(ExternKind k) {
     case ExternKind::Table: return "table";
     case ExternKind::Memory: return "memory";
     case ExternKind::Global: return "global";
+    case ExternKind::Tag: return "tag";
   }
   return "?";
 }
@@ -77,6 +79,13 @@ GlobalType Module::global_type(uint32_t index) const {
   if (index < num_imported_globals)
     return nth_import<GlobalType>(imports, ExternKind::Global, index, [](const Import& i) { return i.global; });
   return globals[index - num_imported_globals].type;
+}
+
+uint32_t Module::tag_type_index(uint32_t index) const {
+  if (index < num_imported_tags && import_tags.size() == num_imported_tags) return imports[import_tags[index]].tag_type;
+  if (index < num_imported_tags)
+    return nth_import<uint32_t>(imports, ExternKind::Tag, index, [](const Import& i) { return i.tag_type; });
+  return tags[index - num_imported_tags];
 }
 
 std::string Module::func_name(uint32_t index) const {

@@ -27,12 +27,21 @@ enum class ValType : uint8_t {
   V128 = 0x7b,
   FuncRef = 0x70,
   ExternRef = 0x6f,
+  ExnRef = 0x69,  // exception handling
 };
 const char* to_string(ValType t);
-inline bool is_ref(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+inline bool is_ref(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef || t == ValType::ExnRef; }
 
-enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3 };
+enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3, Tag = 4 };
 const char* to_string(ExternKind k);
+
+// Post-2.0 features the decoder and validator accept.  Default: none, i.e.
+// exactly WebAssembly 2.0 (what the guarantees below describe).
+struct Features {
+  bool multi_memory = false;
+  bool exceptions = false;
+  static Features all() { return Features{true, true}; }
+};
 
 struct FuncType {
   std::vector<ValType> params;
@@ -82,6 +91,7 @@ struct Import {
   TableType table;         // kind == Table
   MemoryType memory;       // kind == Memory
   GlobalType global;       // kind == Global
+  uint32_t tag_type = 0;   // kind == Tag: index into Module::types
 };
 
 struct Export {
@@ -142,6 +152,7 @@ struct NameSection {
 
 struct Module {
   std::vector<uint8_t> bytes;  // the whole binary; Spans point into it
+  Features features;           // what decode() accepted (validate() and the translator follow it)
 
   std::vector<FuncType> types;
   std::vector<Import> imports;
@@ -149,6 +160,7 @@ struct Module {
   std::vector<TableType> tables;    // locally defined
   std::vector<MemoryType> memories; // locally defined
   std::vector<Global> globals;      // locally defined
+  std::vector<uint32_t> tags;       // locally defined: type index of each tag
   std::vector<Export> exports;
   std::optional<uint32_t> start;
   std::vector<ElemSegment> elems;
@@ -162,16 +174,17 @@ struct Module {
   uint32_t num_imported_tables = 0;
   uint32_t num_imported_memories = 0;
   uint32_t num_imported_globals = 0;
+  uint32_t num_imported_tags = 0;
 
   // Filled by decode(): for each kind, the position in `imports` of the
   // kind's i-th import, so the *_type(index) helpers below are O(1).
   // (Hand-built modules may leave them empty; the helpers then scan.)
-  std::vector<uint32_t> import_funcs, import_tables, import_memories, import_globals;
+  std::vector<uint32_t> import_funcs, import_tables, import_memories, import_globals, import_tags;
 
   // Byte offsets of entries in the binary, parallel to the vectors above,
   // for diagnostics (filled by decode(); may be empty in hand-built modules).
   struct Offsets {
-    std::vector<uint32_t> imports, functions, tables, memories, globals, exports, elems, datas;
+    std::vector<uint32_t> imports, functions, tables, memories, globals, exports, elems, datas, tags;
     uint32_t start = 0;       // the start section's function index
     uint32_t code = 0;        // the code section
   } offsets;
@@ -181,12 +194,15 @@ struct Module {
   uint32_t num_tables() const { return num_imported_tables + uint32_t(tables.size()); }
   uint32_t num_memories() const { return num_imported_memories + uint32_t(memories.size()); }
   uint32_t num_globals() const { return num_imported_globals + uint32_t(globals.size()); }
+  uint32_t num_tags() const { return num_imported_tags + uint32_t(tags.size()); }
   // Type of function `index` in the function index space (imports first).
   const FuncType& func_type(uint32_t index) const;
   uint32_t func_type_index(uint32_t index) const;
   TableType table_type(uint32_t index) const;
   MemoryType memory_type(uint32_t index) const;
   GlobalType global_type(uint32_t index) const;
+  // Type index (into types) of tag `index` in the tag index space.
+  uint32_t tag_type_index(uint32_t index) const;
   // "name" from the name section, else "func[N]".
   std::string func_name(uint32_t index) const;
 };
@@ -211,7 +227,9 @@ inline BlockType block_type_from_s33(int64_t v) {
 // Decode a binary module.  Errors carry the byte offset and the spec's
 // message ("unexpected end", "integer too large", "malformed UTF-8
 // encoding", "section size mismatch", ...).
-Result<Module> decode(std::span<const uint8_t> bytes);
+// `features` enables post-2.0 proposals (see Features); without them their
+// encodings are rejected with the spec's message plus the feature's name.
+Result<Module> decode(std::span<const uint8_t> bytes, Features features = {});
 
 // What decode() + validate() guarantee to code that walks a function body
 // afterwards (the translator), so it may use Reader's *_unchecked reads:
@@ -226,9 +244,16 @@ Result<Module> decode(std::span<const uint8_t> bytes);
 //  - Function::locals has at most 50000 entries (params not included).
 //  - memory.init/data.drop name segments < data_count (or < datas.size() when
 //    the module has neither a data count nor a data section).
+// With Features enabled the body may also hold: memarg alignment fields with
+// bit 6 set followed by a u32 memory index, u32 memory indices in place of
+// the reserved zero bytes (multi_memory); and throw (0x08 u32 tag),
+// throw_ref (0x0a), try_table (0x1f blocktype vec(catch)) and the exnref
+// type 0x69 (exceptions).  These opcodes are not in COMPONO_FOREACH_OP
+// (op_info(code).known is false for them); see opcodes.h kOpThrow etc.
 
 // Validate a decoded module per the spec's algorithm (MVP, sign-extension,
-// non-trapping float-to-int, multi-value, bulk memory, reference types).
+// non-trapping float-to-int, multi-value, bulk memory, reference types; plus
+// multi-memory and exception handling when m.features enables them).
 // Errors carry the spec's message ("type mismatch", "unknown function", ...)
 // and the byte offset of the offending instruction.
 Result<void> validate(const Module& m);

@@ -269,6 +269,18 @@ enum class Op : uint16_t {
 #define COMPONO_OP_ENUM_(name, code, text, imm, sig) name = code,
   COMPONO_FOREACH_OP(COMPONO_OP_ENUM_)
 #undef COMPONO_OP_ENUM_
+  // Exception handling (Features::exceptions).  Deliberately not in
+  // COMPONO_FOREACH_OP: op_info() reports them unknown, so code that only
+  // knows Wasm 2.0 keeps treating them as illegal; the decoder, validator
+  // and translator handle them explicitly when the feature is on.
+  //   throw     0x08 u32 tagidx
+  //   throw_ref 0x0a
+  //   try_table 0x1f blocktype vec(catch); catch = 0x00 tag label |
+  //             0x01 tag label (catch_ref) | 0x02 label (catch_all) |
+  //             0x03 label (catch_all_ref)
+  Throw = 0x08,
+  ThrowRef = 0x0a,
+  TryTable = 0x1f,
 };
 
 inline constexpr uint8_t kPrefixFC = 0xfc;
@@ -313,6 +325,9 @@ constexpr const char* op_name(Op op) {
 #define COMPONO_OP_NAME_(name, code, text, imm, sig) case Op::name: return text;
     COMPONO_FOREACH_OP(COMPONO_OP_NAME_)
 #undef COMPONO_OP_NAME_
+    case Op::Throw: return "throw";
+    case Op::ThrowRef: return "throw_ref";
+    case Op::TryTable: return "try_table";
   }
   return "<unknown>";
 }

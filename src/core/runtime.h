@@ -37,9 +37,32 @@ enum class TrapKind : uint8_t {
   UninitializedElement,
   StackExhausted,
   OutOfFuel,
+  NullExnRef,         // throw_ref of a null exnref
+  UncaughtException,  // a wasm exception reached the embedder or a host frame
   Host,  // a host function returned a Trap (StoreImpl::host_trap)
 };
 const char* trap_message(TrapKind k);
+
+// Exception handling side tables (only functions with a try_table have
+// any; nothing is consulted unless an exception is thrown).
+// A catch clause of a try_table: on a match the unwinder stores the payload
+// (catch/catch_ref) and then the exnref (catch_ref/catch_all_ref) in the
+// frame's slots dst, dst+1, ... and continues at `target`, a landing pad
+// that moves them to the label and branches.
+struct CatchClause {
+  enum Kind : uint8_t { Catch = 0, CatchRef = 1, CatchAll = 2, CatchAllRef = 3 };
+  Kind kind = Catch;
+  uint32_t tag = 0;     // module tag index (Catch/CatchRef)
+  uint32_t target = 0;  // word offset from the function's first word
+  uint32_t dst = 0;     // first slot
+};
+// The body of a try_table: [begin, end) in words from the function's first
+// word.  A function's ranges are listed innermost first (in closing order),
+// so the first range containing a pc whose clauses match is the handler.
+struct TryRange {
+  uint32_t begin = 0, end = 0;
+  uint32_t first_catch = 0, num_catches = 0;  // into CompiledCode::catches
+};
 
 // Per-function translation result.
 struct CompiledFunc {
@@ -47,11 +70,14 @@ struct CompiledFunc {
   uint32_t frame_size = 0;   // slots: locals + max operand stack (>= results)
   uint32_t num_params = 0;
   uint32_t num_results = 0;
+  uint32_t first_try = 0, num_tries = 0;  // into CompiledCode::tries
 };
 
 struct CompiledCode {
   std::vector<uint32_t> words;
   std::vector<CompiledFunc> funcs;  // locally defined functions only
+  std::vector<TryRange> tries;
+  std::vector<CatchClause> catches;
 };
 
 struct ModuleImpl {
@@ -76,6 +102,10 @@ struct FuncInst {
   uint32_t type_id = 0;
   InstanceInst* inst = nullptr;  // defining instance (null for host)
   uint32_t index = 0;            // in the defining module's function space
+  // try_table ranges of this function (exception handling), or none.
+  const TryRange* tries = nullptr;
+  uint32_t num_tries = 0;
+  const CatchClause* catches = nullptr;
   wasm::FuncType type;
   // Host function.
   HostFunc host;
@@ -108,18 +138,36 @@ struct GlobalInst {
   wasm::GlobalType type;
 };
 
+// An exception tag (generative: its address is its identity).
+struct TagInst {
+  wasm::TagType type;
+};
+
+// An exception object: the tag and the payload (raw slots).  A non-null
+// exnref slot holds its address.  Exceptions that never became a wasm
+// value (caught by catch/catch_all, or uncaught) are recycled; those
+// exposed as exnref live as long as the Store.
+struct ExnInst {
+  TagInst* tag = nullptr;
+  std::vector<Slot> fields;
+  bool escaped = false;  // was pushed as an exnref (catch_ref/catch_all_ref)
+};
+
 struct InstanceInst {
   // Fast-path arrays (point into the vectors below).
   FuncInst** funcs = nullptr;
   GlobalInst** globals = nullptr;
   TableInst** tables = nullptr;
   MemoryInst* mem = nullptr;  // memory 0 or StoreImpl::empty_memory
+  MemoryInst** mems = nullptr;  // every memory (multi-memory slow paths)
+  TagInst** tags = nullptr;
   const uint32_t* type_ids = nullptr;
 
   std::vector<FuncInst*> func_vec;
   std::vector<GlobalInst*> global_vec;
   std::vector<TableInst*> table_vec;
   std::vector<MemoryInst*> mem_vec;
+  std::vector<TagInst*> tag_vec;
   std::vector<std::vector<Slot>> elems;      // resolved element segments (cleared on drop)
   std::vector<std::span<const uint8_t>> datas;  // data segments (empty after drop)
   const ModuleImpl* module = nullptr;
@@ -161,7 +209,16 @@ struct StoreImpl {
   std::deque<MemoryInst> memories;
   std::deque<TableInst> tables;
   std::deque<GlobalInst> globals;
+  std::deque<TagInst> tags;
   std::deque<InstanceInst> instances;
+  // Exception objects, and the recycled ones.
+  std::deque<ExnInst> exns;
+  std::vector<ExnInst*> free_exns;
+  ExnInst* uncaught = nullptr;  // set with TrapKind::UncaughtException
+  ExnInst* new_exn(TagInst* tag);
+  void free_exn(ExnInst* e) {
+    if (!e->escaped) free_exns.push_back(e);
+  }
 
   explicit StoreImpl(const wasm::Config& c);
   bool ensure_stacks();  // false if the stacks cannot be allocated
@@ -185,6 +242,6 @@ Slot eval_const(const core::Module& m, const core::ConstExpr& e, const InstanceI
 // Bulk operations shared by the interpreter and instantiation.  Return
 // TrapKind::None on success.
 TrapKind table_init(InstanceInst& inst, uint32_t table, uint32_t elem, uint64_t d, uint64_t s, uint64_t n);
-TrapKind memory_init(InstanceInst& inst, uint32_t data, uint64_t d, uint64_t s, uint64_t n);
+TrapKind memory_init(InstanceInst& inst, uint32_t mem, uint32_t data, uint64_t d, uint64_t s, uint64_t n);
 
 }  // namespace compono::wasm::detail

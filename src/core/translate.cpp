@@ -31,6 +31,7 @@ struct Ctl {
   std::vector<std::pair<uint32_t, uint32_t>> fixups;  // (inst start, word)
   uint32_t if_inst = UINT32_MAX, if_word = 0;
   bool unreachable = false;
+  int32_t try_idx = -1;  // a try_table: index into Translator::open_tries_
 };
 
 constexpr size_t kNone = SIZE_MAX;
@@ -139,6 +140,18 @@ int sig_arity(Sig s) {
 }
 
 void skip_imm(Reader& r, Op op) {
+  // Exception handling (not in op_info; only present when validated with the feature).
+  if (op == Op::Throw) { r.u32_unchecked(); return; }
+  if (op == Op::ThrowRef) return;
+  if (op == Op::TryTable) {
+    r.s33_unchecked();
+    uint32_t n = r.u32_unchecked();
+    for (uint32_t i = 0; i < n; ++i) {
+      if (r.u8_unchecked() < 2) r.u32_unchecked();
+      r.u32_unchecked();
+    }
+    return;
+  }
   switch (op_imm(op)) {
     case Imm::None: break;
     case Imm::BlockType: r.s33_unchecked(); break;
@@ -151,11 +164,18 @@ void skip_imm(Reader& r, Op op) {
       for (uint32_t i = 0; i <= n; ++i) r.u32_unchecked();
       break;
     }
-    case Imm::CallIndirect: case Imm::MemArg: case Imm::TableInit: case Imm::TableCopy:
+    case Imm::MemArg:
+      // (Bit 6 of the flags: a memory index follows; validated code has it
+      // only with multi-memory.)
+      if (r.u32_unchecked() >= 0x40) r.u32_unchecked();
+      r.u32_unchecked();
+      break;
+    case Imm::CallIndirect: case Imm::TableInit: case Imm::TableCopy:
       r.u32_unchecked();
       r.u32_unchecked();
       break;
-    case Imm::MemZero: r.u8_unchecked(); break;
+    // Memory indices: a 0x00 byte in Wasm 2.0, a u32 with multi-memory.
+    case Imm::MemZero: r.u32_unchecked(); break;
     case Imm::I32: r.s32_unchecked(); break;
     case Imm::I64: r.s64_unchecked(); break;
     case Imm::F32: r.fixed32_unchecked(); break;
@@ -166,15 +186,15 @@ void skip_imm(Reader& r, Op op) {
       for (uint32_t i = 0; i < n; ++i) r.u8_unchecked();
       break;
     }
-    case Imm::MemoryInit: r.u32_unchecked(); r.u8_unchecked(); break;
-    case Imm::MemoryCopy: r.u8_unchecked(); r.u8_unchecked(); break;
+    case Imm::MemoryInit: r.u32_unchecked(); r.u32_unchecked(); break;
+    case Imm::MemoryCopy: r.u32_unchecked(); r.u32_unchecked(); break;
   }
 }
 
 class Translator {
  public:
-  Translator(const core::Module& m, bool fuel, std::vector<uint32_t>& code)
-      : m_(m), fuel_(fuel), code_(code), h_(handler_table()) {}
+  Translator(const core::Module& m, bool fuel, CompiledCode& out)
+      : m_(m), fuel_(fuel), out_(out), code_(out.words), h_(handler_table()) {}
 
   Result<CompiledFunc> run(const core::Function& fn) {
     const core::FuncType& ft = m_.types[fn.type];
@@ -183,10 +203,13 @@ class Translator {
     nres_ = uint32_t(ft.results.size());
     vs_.clear();
     ctls_.clear();
+    open_tries_.clear();
+    fn_tries_.clear();
     max_h_ = 0;
     barrier();
     CompiledFunc cf;
     cf.code_offset = uint32_t(code_.size());
+    func_start_ = cf.code_offset;
     cf.num_params = nparams_;
     cf.num_results = nres_;
     if (fuel_) op(IOp::Fuel);
@@ -219,6 +242,9 @@ class Translator {
     if (fs < nres_) fs = nres_;
     if (fs > (1u << 30)) return fail("translate: function frame too large");
     cf.frame_size = uint32_t(fs);
+    cf.first_try = uint32_t(out_.tries.size());
+    cf.num_tries = uint32_t(fn_tries_.size());
+    out_.tries.insert(out_.tries.end(), fn_tries_.begin(), fn_tries_.end());
     return cf;
   }
 
@@ -313,7 +339,7 @@ class Translator {
   void block_type(Reader& r, uint32_t& np, uint32_t& nr) {
     uint8_t b = *r.ptr();
     if (b == 0x40) { r.u8_unchecked(); np = 0; nr = 0; return; }
-    if (b == 0x7f || b == 0x7e || b == 0x7d || b == 0x7c || b == 0x7b || b == 0x70 || b == 0x6f) {
+    if (b == 0x7f || b == 0x7e || b == 0x7d || b == 0x7c || b == 0x7b || b == 0x70 || b == 0x6f || b == 0x69) {
       r.u8_unchecked();
       np = 0;
       nr = 1;
@@ -433,7 +459,7 @@ class Translator {
 
   // --- the instruction walk -------------------------------------------------
   void skip_dead(Reader& r, Op o) {
-    if (o == Op::Block || o == Op::Loop || o == Op::If) {
+    if (o == Op::Block || o == Op::Loop || o == Op::If || o == Op::TryTable) {
       skip_imm(r, o);
       ++dead_depth_;
       return;
@@ -464,6 +490,12 @@ class Translator {
 
   void do_end() {
     Ctl& c = ctls_.back();
+    if (c.try_idx >= 0) {
+      // The try_table's body ends here (its result moves cannot throw).
+      TryRange tr = open_tries_[size_t(c.try_idx)];
+      tr.end = pos() - func_start_;
+      fn_tries_.push_back(tr);  // inner ranges close first
+    }
     if (c.kind == Ctl::Func) {
       if (!c.unreachable) {
         return_moves(nres_);
@@ -629,9 +661,34 @@ class Translator {
     if (is_simple(o)) {
       Sig s = op_sig(o);
       if (op_imm(o) == Imm::MemArg) {
-        r.u32_unchecked();
+        uint32_t memi = 0;
+        if (r.u32_unchecked() >= 0x40) memi = r.u32_unchecked();  // multi-memory
         uint32_t off = r.u32_unchecked();
-        if (s == Sig::II_V || s == Sig::IL_V || s == Sig::IF_V || s == Sig::ID_V) {
+        bool is_store = s == Sig::II_V || s == Sig::IL_V || s == Sig::IF_V || s == Sig::ID_V;
+        if (memi != 0) {
+          // Memories other than 0: generic out-of-line ops, no fusion.
+          if (is_store) {
+            uint32_t v = src(top());
+            uint32_t a = src(top() - 1);
+            pop(2);
+            op(IOp::StoreM);
+            w(a);
+            w(v);
+          } else {
+            uint32_t a = src(top());
+            pop();
+            uint32_t d = push_home();
+            op(IOp::LoadM);
+            w(d);
+            w(a);
+          }
+          w(off);
+          w(memi);
+          w(uint32_t(o));
+          barrier();
+          return;
+        }
+        if (is_store) {
           // (Not when materialising a constant value would overwrite the
           // index slot of an indexed add.)
           if (add_end_ == code_.size() && vs_.size() >= 2 && vs_[top() - 1].k == VEntry::Home &&
@@ -921,21 +978,23 @@ class Translator {
         return;
       }
       case Op::MemorySize: {
-        r.u8_unchecked();
+        uint32_t mi = r.u32_unchecked();
         uint32_t d = push_home();
-        op(IOp::MemorySize);
+        op(mi ? IOp::MemorySizeM : IOp::MemorySize);
         w(d);
+        if (mi) w(mi);
         barrier();
         return;
       }
       case Op::MemoryGrow: {
-        r.u8_unchecked();
+        uint32_t mi = r.u32_unchecked();
         uint32_t a = src(top());
         pop();
         uint32_t d = push_home();
-        op(IOp::MemoryGrow);
+        op(mi ? IOp::MemoryGrowM : IOp::MemoryGrow);
         w(d);
         w(a);
+        if (mi) w(mi);
         barrier();
         return;
       }
@@ -956,23 +1015,63 @@ class Translator {
       }
       case Op::MemoryInit: {
         uint32_t seg = r.u32_unchecked();
-        r.u8_unchecked();
-        three(IOp::MemoryInit, seg, true);
+        uint32_t mi = r.u32_unchecked();
+        if (mi == 0) {
+          three(IOp::MemoryInit, seg, true);
+        } else {
+          three(IOp::MemoryInitM, seg, true);
+          w(mi);
+        }
         return;
       }
       case Op::DataDrop:
         op(IOp::DataDrop);
         w(r.u32_unchecked());
         return;
-      case Op::MemoryCopy:
-        r.u8_unchecked();
-        r.u8_unchecked();
-        three(IOp::MemoryCopy, 0, false);
+      case Op::MemoryCopy: {
+        uint32_t dm = r.u32_unchecked();
+        uint32_t sm = r.u32_unchecked();
+        if (dm == 0 && sm == 0) {
+          three(IOp::MemoryCopy, 0, false);
+        } else {
+          three(IOp::MemoryCopyM, 0, false);
+          w(dm);
+          w(sm);
+        }
         return;
-      case Op::MemoryFill:
-        r.u8_unchecked();
-        three(IOp::MemoryFill, 0, false);
+      }
+      case Op::MemoryFill: {
+        uint32_t mi = r.u32_unchecked();
+        if (mi == 0) {
+          three(IOp::MemoryFill, 0, false);
+        } else {
+          three(IOp::MemoryFillM, 0, false);
+          w(mi);
+        }
         return;
+      }
+      case Op::Throw: {
+        uint32_t t = r.u32_unchecked();
+        uint32_t np = uint32_t(m_.types[m_.tag_type_index(t)].params.size());
+        call_common(np);
+        uint32_t argbase = home(vs_.size());
+        op(IOp::Throw);
+        w(t);
+        w(argbase);
+        set_unreachable();
+        barrier();
+        return;
+      }
+      case Op::ThrowRef: {
+        uint32_t a = src(top());
+        pop();
+        op(IOp::ThrowRef);
+        w(a);
+        set_unreachable();
+        barrier();
+        return;
+      }
+      case Op::TryTable: try_table(r); return;
       case Op::TableInit: {
         uint32_t seg = r.u32_unchecked();
         uint32_t t = r.u32_unchecked();
@@ -1047,6 +1146,61 @@ class Translator {
     }
   }
 
+  // try_table: a block whose catch clauses get landing pads, emitted out of
+  // the normal path (jumped over) before the body.  The unwinder leaves a
+  // clause's values in the slots at the try_table's base height; the pad
+  // branches to the clause's label like `br` (moves, then jump or return).
+  void try_table(Reader& r) {
+    Ctl c;
+    block_type(r, c.nparams, c.nresults);
+    struct Clause {
+      uint8_t kind;
+      uint32_t tag, label;
+    };
+    uint32_t n = r.u32_unchecked();
+    std::vector<Clause> clauses(n);
+    for (auto& cl : clauses) {
+      cl.kind = r.u8_unchecked();
+      cl.tag = cl.kind < 2 ? r.u32_unchecked() : 0;
+      cl.label = r.u32_unchecked();
+    }
+    flush();
+    barrier();
+    c.kind = Ctl::Block;
+    c.height = uint32_t(vs_.size()) - c.nparams;
+    TryRange tr;
+    tr.first_catch = uint32_t(out_.catches.size());
+    tr.num_catches = n;
+    if (n) {
+      uint32_t skip_inst = pos();
+      op(IOp::Br);
+      uint32_t skip_word = pos();
+      w(0);
+      std::vector<VEntry> saved = vs_;
+      for (const Clause& cl : clauses) {
+        CatchClause cc;
+        cc.kind = CatchClause::Kind(cl.kind);
+        cc.tag = cl.tag;
+        cc.dst = nlocals_ + c.height;
+        cc.target = pos() - func_start_;
+        uint32_t nv = cl.kind < 2 ? uint32_t(m_.types[m_.tag_type_index(cl.tag)].params.size()) : 0;
+        if (cl.kind == 1 || cl.kind == 3) ++nv;
+        vs_.resize(c.height);
+        for (uint32_t i = 0; i < nv; ++i) push_home();
+        // (The try_table's own label is not pushed yet: depths count from outside.)
+        emit_branch(label(cl.label));
+        barrier();
+        out_.catches.push_back(cc);
+      }
+      vs_ = std::move(saved);
+      patch_here(skip_inst, skip_word);
+    }
+    tr.begin = pos() - func_start_;
+    c.try_idx = int32_t(open_tries_.size());
+    open_tries_.push_back(tr);
+    ctls_.push_back(std::move(c));
+  }
+
   // Three-operand bulk op (d s n) with an optional leading segment index.
   void three(IOp io, uint32_t seg, bool with_seg) {
     uint32_t n = src(top()), s = src(top() - 1), d = src(top() - 2);
@@ -1070,7 +1224,11 @@ class Translator {
  private:
   const core::Module& m_;
   bool fuel_;
+  CompiledCode& out_;
   std::vector<uint32_t>& code_;
+  uint32_t func_start_ = 0;
+  std::vector<TryRange> open_tries_;  // begun, by Ctl::try_idx
+  std::vector<TryRange> fn_tries_;    // closed, innermost first
   const void* const* h_;
   uint32_t nparams_ = 0, nlocals_ = 0, nres_ = 0, max_h_ = 0;
   std::vector<VEntry> vs_;
@@ -1094,8 +1252,10 @@ class Translator {
 Result<void> translate(const core::Module& m, bool fuel, CompiledCode& out) {
   out.words.clear();
   out.funcs.clear();
+  out.tries.clear();
+  out.catches.clear();
   out.words.reserve(m.bytes.size());
-  Translator t(m, fuel, out.words);
+  Translator t(m, fuel, out);
   for (const auto& fn : m.functions) {
     COMPONO_TRY(CompiledFunc cf, t.run(fn));
     out.funcs.push_back(cf);

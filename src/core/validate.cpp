@@ -21,14 +21,14 @@ using VT = uint8_t;
 constexpr VT kUnknown = 0;
 constexpr VT kI32 = uint8_t(ValType::I32), kI64 = uint8_t(ValType::I64), kF32 = uint8_t(ValType::F32),
              kF64 = uint8_t(ValType::F64), kFuncRef = uint8_t(ValType::FuncRef),
-             kExternRef = uint8_t(ValType::ExternRef);
+             kExternRef = uint8_t(ValType::ExternRef), kExnRef = uint8_t(ValType::ExnRef);
 
-bool vt_is_ref(VT t) { return t == kFuncRef || t == kExternRef; }
+bool vt_is_ref(VT t) { return t == kFuncRef || t == kExternRef || t == kExnRef; }
 bool vt_is_num(VT t) { return t == kUnknown || !vt_is_ref(t); }
 
 // One-element type lists for value block types.
 const ValType kSingle[] = {ValType::I32, ValType::I64, ValType::F32, ValType::F64,
-                           ValType::V128, ValType::FuncRef, ValType::ExternRef};
+                           ValType::V128, ValType::FuncRef, ValType::ExternRef, ValType::ExnRef};
 const ValType* single(ValType t) {
   switch (t) {
     case ValType::I32: return &kSingle[0];
@@ -38,6 +38,7 @@ const ValType* single(ValType t) {
     case ValType::V128: return &kSingle[4];
     case ValType::FuncRef: return &kSingle[5];
     case ValType::ExternRef: return &kSingle[6];
+    case ValType::ExnRef: return &kSingle[7];
   }
   return &kSingle[0];
 }
@@ -208,6 +209,23 @@ class Validator {
   }
   bool block_type(Reader& r, TypeList& params, TypeList& results);
   bool memarg(Reader& r, Op op, size_t at);
+  // A memory index immediate (the reserved byte of Wasm 2.0).
+  bool memidx(Reader& r, size_t at) {
+    uint32_t x;
+    if (m_.features.multi_memory) {
+      if (!r.u32(x)) return rfail(r);
+    } else {
+      uint8_t z;
+      if (!r.u8(z)) return rfail(r);
+      x = z;
+    }
+    return need_memory(x, at);
+  }
+  bool try_table(Reader& r, size_t at);
+  bool need_tag(uint32_t idx, size_t at) {
+    if (idx >= tag_types_.size()) return fail(with_index("unknown tag", idx), at);
+    return true;
+  }
   bool need_memory(uint32_t idx, size_t at) {
     if (idx >= m_.num_memories()) return fail(with_index("unknown memory", idx), at);
     return true;
@@ -225,6 +243,7 @@ class Validator {
   std::vector<GlobalType> globals_;    // every global (imports first)
   std::vector<uint32_t> func_types_;   // type index per function
   std::vector<uint8_t> declared_refs_; // function index -> may be ref.func'd
+  std::vector<uint32_t> tag_types_;    // type index per tag (imports first)
 
   ValStack vals_;
   std::vector<Ctrl> ctrls_;
@@ -246,7 +265,8 @@ bool Validator::block_type(Reader& r, TypeList& params, TypeList& results) {
     return true;
   }
   switch (first) {
-    case 0x7f: case 0x7e: case 0x7d: case 0x7c: case 0x7b: case 0x70: case 0x6f:
+    case 0x7f: case 0x7e: case 0x7d: case 0x7c: case 0x7b: case 0x70: case 0x6f: case 0x69:
+      // (0x69 = exnref: the decoder lets it through only with the feature.)
       r.skip(1);
       results = {single(ValType(first)), 1};
       return true;
@@ -264,10 +284,47 @@ bool Validator::block_type(Reader& r, TypeList& params, TypeList& results) {
 }
 
 bool Validator::memarg(Reader& r, Op op, size_t at) {
-  uint32_t align, offset;
-  if (!r.u32(align) || !r.u32(offset)) return rfail(r);
-  if (!need_memory(0, at)) return false;
+  uint32_t align, offset, mem = 0;
+  if (!r.u32(align)) return rfail(r);
+  if (m_.features.multi_memory && align >= 0x40 && align < 0x80) {
+    align -= 0x40;
+    if (!r.u32(mem)) return rfail(r);
+  }
+  if (!r.u32(offset)) return rfail(r);
+  if (!need_memory(mem, at)) return false;
   if (align > uint32_t(op_natural_align(op))) return fail("alignment must not be larger than natural", at);
+  return true;
+}
+
+// try_table blocktype vec(catch): each catch's label (relative to the
+// enclosing blocks; the try_table's own label is not in scope) must take
+// the tag's payload types, plus an exnref for catch_ref / catch_all_ref.
+bool Validator::try_table(Reader& r, size_t at) {
+  TypeList p, q;
+  if (!block_type(r, p, q)) return false;
+  uint32_t n;
+  if (!r.u32(n)) return rfail(r);
+  for (uint32_t i = 0; i < n; ++i) {
+    uint8_t kind;
+    uint32_t tag = 0, label;
+    if (!r.u8(kind)) return rfail(r);
+    if (kind < 2 && !r.u32(tag)) return rfail(r);
+    if (!r.u32(label)) return rfail(r);
+    scratch_.clear();
+    if (kind < 2) {
+      if (!need_tag(tag, at)) return false;
+      const FuncType& tt = m_.types[tag_types_[tag]];
+      for (ValType t : tt.params) scratch_.push_back(VT(t));
+    }
+    if (kind == 1 || kind == 3) scratch_.push_back(kExnRef);
+    if (label >= ctrls_.size()) return fail(with_index("unknown label", label), at);
+    TypeList lt = label_types(ctrls_[ctrls_.size() - 1 - label]);
+    bool same = lt.size == scratch_.size();
+    for (uint32_t j = 0; same && j < lt.size; ++j) same = VT(lt.data[j]) == scratch_[j];
+    if (!same) return fail("type mismatch: catch label types do not match the tag's payload", at);
+  }
+  if (!pop_expect(p, at)) return false;
+  push_ctrl(Op::TryTable, p, q);
   return true;
 }
 
@@ -335,7 +392,25 @@ bool Validator::function(uint32_t index, const Function& f) {
     uint16_t code;
     if (!r.op(code)) return rfail(r);
     const OpInfo info = op_info(code);
-    if (!info.known) return fail("illegal opcode", at);
+    if (!info.known) {
+      if (!m_.features.exceptions) return fail("illegal opcode", at);
+      if (code == uint16_t(Op::Throw)) {
+        uint32_t x;
+        if (!r.u32(x)) return rfail(r);
+        if (!need_tag(x, at)) return false;
+        const FuncType& tt = m_.types[tag_types_[x]];
+        if (!pop_expect({tt.params.data(), uint32_t(tt.params.size())}, at)) return false;
+        set_unreachable();
+      } else if (code == uint16_t(Op::ThrowRef)) {
+        if (!pop_expect(kExnRef, at)) return false;
+        set_unreachable();
+      } else if (code == uint16_t(Op::TryTable)) {
+        if (!try_table(r, at)) return false;
+      } else {
+        return fail("illegal opcode", at);
+      }
+      continue;
+    }
     Op op = Op(code);
 
     // Simple, fixed-signature instructions.
@@ -544,9 +619,7 @@ bool Validator::function(uint32_t index, const Function& f) {
       }
       case Op::MemorySize:
       case Op::MemoryGrow: {
-        uint8_t z;
-        if (!r.u8(z)) return rfail(r);
-        if (!need_memory(0, at)) return false;
+        if (!memidx(r, at)) return false;
         if (op == Op::MemoryGrow && !pop_expect(kI32, at)) return false;
         push(kI32);
         break;
@@ -574,9 +647,8 @@ bool Validator::function(uint32_t index, const Function& f) {
       }
       case Op::MemoryInit: {
         uint32_t di;
-        uint8_t z;
-        if (!r.u32(di) || !r.u8(z)) return rfail(r);
-        if (!need_memory(0, at)) return false;
+        if (!r.u32(di)) return rfail(r);
+        if (!memidx(r, at)) return false;
         if (di >= num_datas_) return fail(with_index("unknown data segment", di), at);
         if (!pop_expect(kI32, at) || !pop_expect(kI32, at) || !pop_expect(kI32, at)) return false;
         break;
@@ -589,8 +661,8 @@ bool Validator::function(uint32_t index, const Function& f) {
       }
       case Op::MemoryCopy:
       case Op::MemoryFill: {
-        if (!r.skip(op == Op::MemoryCopy ? 2 : 1)) return rfail(r);
-        if (!need_memory(0, at)) return false;
+        if (!memidx(r, at)) return false;
+        if (op == Op::MemoryCopy && !memidx(r, at)) return false;
         if (!pop_expect(kI32, at) || !pop_expect(op == Op::MemoryFill ? kI32 : kI32, at) || !pop_expect(kI32, at))
           return false;
         break;
@@ -670,7 +742,18 @@ Result<void> Validator::run() {
       case ExternKind::Global:
         globals_.push_back(im.global);
         break;
+      case ExternKind::Tag:
+        if (im.tag_type >= m.types.size()) return Failure{Error(with_index("unknown type", im.tag_type), at)};
+        if (!m.types[im.tag_type].results.empty()) return Failure{Error("non-empty tag result type", at)};
+        tag_types_.push_back(im.tag_type);
+        break;
     }
+  }
+  for (size_t i = 0; i < m.tags.size(); ++i) {
+    const size_t at = entry_offset(off.tags, i);
+    if (m.tags[i] >= m.types.size()) return Failure{Error(with_index("unknown type", m.tags[i]), at)};
+    if (!m.types[m.tags[i]].results.empty()) return Failure{Error("non-empty tag result type", at)};
+    tag_types_.push_back(m.tags[i]);
   }
   for (size_t i = 0; i < m.functions.size(); ++i) {
     const Function& f = m.functions[i];
@@ -683,12 +766,12 @@ Result<void> Validator::run() {
   }
   for (size_t i = 0; i < m.memories.size(); ++i)
     if (!check_limits(m.memories[i].limits, 65536, kMemTooBig, entry_offset(off.memories, i))) return Failure{err_};
-  if (m.num_memories() > 1) {
+  if (m.num_memories() > 1 && !m.features.multi_memory) {
     // Point at the second memory.
     size_t at = m.num_imported_memories >= 2
                     ? (m.import_memories.size() >= 2 ? entry_offset(off.imports, m.import_memories[1]) : Error::npos)
                     : entry_offset(off.memories, 1 - m.num_imported_memories);
-    return Failure{Error("multiple memories", at)};
+    return Failure{Error("multiple memories require the multi-memory feature", at)};
   }
 
   num_datas_ = m.data_count ? *m.data_count : uint32_t(m.datas.size());
@@ -734,6 +817,7 @@ Result<void> Validator::run() {
         case ExternKind::Table: bound = m.num_tables(); what = "unknown table"; break;
         case ExternKind::Memory: bound = m.num_memories(); what = "unknown memory"; break;
         case ExternKind::Global: bound = m.num_globals(); what = "unknown global"; break;
+        case ExternKind::Tag: bound = m.num_tags(); what = "unknown tag"; break;
       }
       if (e.index >= bound) return Failure{Error(with_index(what, e.index), entry_offset(off.exports, i))};
       order.push_back(i);
@@ -794,6 +878,8 @@ Result<void> Validator::run() {
 }  // namespace
 
 Result<void> validate(const Module& m) {
+  // (A hand-built module may carry features; a decoded one has those its
+  // decoder accepted.)
   Validator v(m);
   return v.run();
 }

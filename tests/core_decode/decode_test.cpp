@@ -200,9 +200,10 @@ TEST(DecodeMalformed, Header) {
 }
 
 TEST(DecodeMalformed, Sections) {
-  // Section 13 (the exception-handling tag section) is named in the message.
+  // Section 13 (the exception-handling tag section) is named in the message
+  // when the exceptions feature is off (the default).
   auto e = decode_error(module_bytes({0x0d, 0x00}));
-  EXPECT_EQ(e.message, "malformed section id 13: the tag section (exception handling) is not supported");
+  EXPECT_EQ(e.message, "malformed section id 13: the tag section (exception handling) requires the exceptions feature");
   EXPECT_EQ(e.offset, 8u);
   e = decode_error(module_bytes({0x7f, 0x00}));
   EXPECT_EQ(e.message, "malformed section id");
@@ -266,7 +267,9 @@ TEST(DecodeMalformed, Types) {
   EXPECT_EQ(decode_error(module_bytes({0x01, 0x04, 0x01, 0x61, 0x00, 0x00})).message, "malformed function type");
   // Limits flag 2, import kind 4, mutability 2, reference type i32 for a table.
   EXPECT_EQ(decode_error(module_bytes({0x05, 0x03, 0x01, 0x02, 0x00})).message, "integer too large");
-  EXPECT_EQ(decode_error(module_bytes({0x02, 0x05, 0x01, 0x00, 0x00, 0x04, 0x00})).message, "malformed import kind");
+  EXPECT_EQ(decode_error(module_bytes({0x02, 0x05, 0x01, 0x00, 0x00, 0x04, 0x00})).message,
+            "malformed import kind (requires the exceptions feature)");  // 4 = tag
+  EXPECT_EQ(decode_error(module_bytes({0x02, 0x05, 0x01, 0x00, 0x00, 0x05, 0x00})).message, "malformed import kind");
   EXPECT_EQ(decode_error(module_bytes({0x06, 0x06, 0x01, 0x7f, 0x02, 0x41, 0x00, 0x0b})).message,
             "malformed mutability");
   EXPECT_EQ(decode_error(module_bytes({0x04, 0x04, 0x01, 0x7f, 0x00, 0x00})).message, "malformed reference type");

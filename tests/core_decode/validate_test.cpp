@@ -180,7 +180,11 @@ TEST(Validate, MultipleMemories) {
   ASSERT_TRUE(m.has_value()) << m.error().to_string();
   auto v = validate(*m);
   ASSERT_FALSE(v.has_value());
-  EXPECT_EQ(v.error().message, "multiple memories");
+  EXPECT_EQ(v.error().message, "multiple memories require the multi-memory feature");
+  // With the feature the same module is valid.
+  auto m2 = decode(b, Features{.multi_memory = true});
+  ASSERT_TRUE(m2.has_value()) << m2.error().to_string();
+  EXPECT_TRUE(validate(*m2).has_value());
 }
 
 TEST(Validate, TypedSelectArity) {

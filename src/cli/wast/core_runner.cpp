@@ -128,6 +128,11 @@ ActualValue from_engine(const w::Value& v) {
       a.ref_is_host_number = !v.is_null();
       a.ref_payload = v.externref();
       break;
+    case w::ValType::ExnRef:
+      // (wast2json scripts have no exnref results; shown as an opaque reference.)
+      a.kind = Kind::ExternRef;
+      a.is_null = v.is_null();
+      break;
   }
   return a;
 }
@@ -165,6 +170,9 @@ class Runner {
     dir_ = std::filesystem::path(json_path).parent_path().string();
     if (dir_.empty()) dir_ = ".";
     w::Config cfg;
+    cfg.multi_memory = opts.multi_memory;
+    cfg.exceptions = opts.exceptions;
+    features_ = cfg;
     // Keep memory bounded but large enough for every spec test.
     store_ = std::make_unique<w::Store>(cfg);
     linker_.allow_shadowing(true);
@@ -211,7 +219,7 @@ class Runner {
     std::vector<uint8_t> bytes;
     std::string path = dir_ + "/" + filename;
     if (!read_bytes(path, bytes)) return fail("cannot read module file " + path);
-    return w::Module::compile(bytes);
+    return w::Module::compile(bytes, features_);
   }
 
   void cmd_module(const json& c, uint64_t line) {
@@ -413,6 +421,7 @@ class Runner {
   std::string dir_;
   std::string source_;
   std::unique_ptr<w::Store> store_;
+  w::Config features_;  // the features modules are compiled with
   w::Linker linker_;
   w::Instance current_;
   std::map<std::string, w::Instance> named_;

@@ -69,6 +69,27 @@ int run_wast2json(const std::string& wast, const std::string& json) {
 
 }  // namespace
 
+bool parse_wasm_features(const std::string& list, bool& multi_memory, bool& exceptions, std::string& err) {
+  size_t i = 0;
+  while (i <= list.size()) {
+    size_t j = list.find(',', i);
+    if (j == std::string::npos) j = list.size();
+    std::string name = list.substr(i, j - i);
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    if (name == "multi-memory") multi_memory = true;
+    else if (name == "exceptions" || name == "exception-handling") exceptions = true;
+    else if (name == "all") multi_memory = exceptions = true;
+    else if (name == "none") multi_memory = exceptions = false;
+    else if (!name.empty()) {
+      err = "unknown wasm feature '" + name + "' (known: multi-memory, exceptions, all, none)";
+      return false;
+    }
+    i = j + 1;
+  }
+  return true;
+}
+
 void set_component_script_runner(ComponentScriptRunner runner) {
   g_component_runner = runner ? runner : &component_not_supported;
 }

@@ -23,7 +23,21 @@ struct Options {
   bool verbose = false;          // also print every passed/skipped command
   bool strict_messages = false;  // assert_invalid/assert_malformed must match the spec's message
   std::FILE* out = stdout;       // where results are printed
+  // Post-2.0 core features for core scripts (wasm::Config::multi_memory,
+  // ::exceptions); off = WebAssembly 2.0.  Component scripts always have
+  // both (the component runtime turns them on).
+  bool multi_memory = false;
+  bool exceptions = false;
 };
+
+// Parses a --wasm-features list: comma-separated "multi-memory",
+// "exceptions" (or "exception-handling"), "all", "none".  Returns false and
+// sets `err` on an unknown name.  Shared by `compono run` and `compono wast`.
+bool parse_wasm_features(const std::string& list, bool& multi_memory, bool& exceptions, std::string& err);
+inline const char* kWasmFeaturesHelp =
+    "Enable post-2.0 core features for core modules: a comma-separated list of "
+    "multi-memory, exceptions (exception handling: tags, throw, throw_ref, try_table, exnref), "
+    "all, none (default: none, i.e. WebAssembly 2.0; components always have both)";
 
 struct Counts {
   uint64_t passed = 0;

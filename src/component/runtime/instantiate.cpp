@@ -25,7 +25,13 @@ struct ComponentImpl {
       auto it = modules.find(key);
       if (it != modules.end()) return it->second;
     }
-    auto m = wasm::Module::compile(c.core_module(i));
+    // Core modules in components may use multi-memory and exception
+    // handling (toolchains emit them; the spec tests assume them), so both
+    // features are on here whatever the Store's Config says.
+    wasm::Config features;
+    features.multi_memory = true;
+    features.exceptions = true;
+    auto m = wasm::Module::compile(c.core_module(i), features);
     if (!m) return fail(m.error().message, m.error().offset == Error::npos ? Error::npos : c.core_modules[i].begin + m.error().offset);
     std::lock_guard<std::mutex> g(mu);
     modules[key] = *m;
@@ -71,6 +77,7 @@ struct Env {
   std::vector<wasm::Table> core_tables;
   std::vector<wasm::Memory> core_memories;
   std::vector<wasm::Global> core_globals;
+  std::vector<wasm::Tag> core_tags;
   std::vector<wasm::Module> core_modules;
   std::vector<CoreInst> core_instances;
   size_t core_types = 0;
@@ -604,6 +611,10 @@ Result<void> run(Ctx& cx, std::shared_ptr<Env> envp, const ItemMap* args, const 
                 if (i >= e.core_globals.size()) return fail("core global index out of bounds");
                 out.exports[x.name] = wasm::Extern(e.core_globals[i]);
                 break;
+              case ast::CoreSort::Tag:
+                if (i >= e.core_tags.size()) return fail("core tag index out of bounds");
+                out.exports[x.name] = wasm::Extern(e.core_tags[i]);
+                break;
               default: return fail("unsupported core export sort");
             }
           }
@@ -652,6 +663,10 @@ Result<void> run(Ctx& cx, std::shared_ptr<Env> envp, const ItemMap* args, const 
             case ast::CoreSort::Table: e.core_tables.push_back(x.table()); break;
             case ast::CoreSort::Memory: e.core_memories.push_back(x.memory()); break;
             case ast::CoreSort::Global: e.core_globals.push_back(x.global()); break;
+            case ast::CoreSort::Tag:
+              if (x.kind() != wasm::ExternKind::Tag) return fail("core export `" + al.name + "` is not a tag");
+              e.core_tags.push_back(x.tag());
+              break;
             default: return fail("unsupported core alias sort");
           }
         } else {
