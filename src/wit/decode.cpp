@@ -367,7 +367,7 @@ class Decoder {
       }
       case 0x03:
       case 0x04: {
-        if (r.byte() != 0x00) return r.fail("unsupported extern name form");
+        if (r.byte() > 0x01) return r.fail("unsupported extern name form");
         r.str();
         std::uint8_t kind = r.byte();
         if (kind == 0x03) {
@@ -525,7 +525,7 @@ class Decoder {
         if (ct != 1 || idx >= outer.types.size()) return r.fail("outer alias out of range");
         s.types.push_back(outer.types[idx]);
       } else if (tag == 0x04) {
-        if (r.byte() != 0x00) return r.fail("unsupported extern name form");
+        if (r.byte() > 0x01) return r.fail("unsupported extern name form");
         std::string name = r.str();
         std::uint8_t kind = r.byte();
         if (kind == 0x03) {
@@ -574,7 +574,7 @@ class Decoder {
         c.types.push_back(Entry{Entry::K::Value, Type::def(found), 0, 0});
       } else if (tag == 0x03 || tag == 0x04) {
         bool imp = tag == 0x03;
-        if (r.byte() != 0x00) return r.fail("unsupported extern name form");
+        if (r.byte() > 0x01) return r.fail("unsupported extern name form");
         std::string name = r.str();
         std::uint8_t kind = r.byte();
         if (!r.ok()) return false;
@@ -649,6 +649,27 @@ class Decoder {
   }
 };
 
+
+// Moves package `pkg` to the end of rs.packages (packages are kept in
+// dependency order and the decoded one depends on the others), renumbering
+// references.  Returns its new id.
+PackageId move_package_last(Resolve& rs, PackageId pkg) {
+  if (pkg + 1 == rs.packages.size()) return pkg;
+  std::vector<PackageId> remap(rs.packages.size());
+  PackageId next = 0;
+  for (PackageId i = 0; i < rs.packages.size(); ++i)
+    if (i != pkg) remap[i] = next++;
+  remap[pkg] = next;
+  std::vector<Package> pk(rs.packages.size());
+  for (PackageId i = 0; i < rs.packages.size(); ++i) pk[remap[i]] = std::move(rs.packages[i]);
+  rs.packages = std::move(pk);
+  for (auto& i : rs.interfaces)
+    if (i.package != kNoId) i.package = remap[i.package];
+  for (auto& ww : rs.worlds)
+    if (ww.package != kNoId) ww.package = remap[ww.package];
+  return remap[pkg];
+}
+
 }  // namespace
 
 Result<Loaded> decode_world_type(const std::vector<std::uint8_t>& bytes) {
@@ -678,7 +699,7 @@ Result<Loaded> decode_world_type(const std::vector<std::uint8_t>& bytes) {
           if (!d.skip_decls(1)) break;
           world_end = r.pos;
         } else if (tag == 0x04) {
-          if (r.byte() != 0x00) return fail("unsupported export name", r.pos);
+          if (r.byte() > 0x01) return fail("unsupported export name", r.pos);
           world_id = r.str();
           r.byte();
           r.u32();
@@ -689,7 +710,7 @@ Result<Loaded> decode_world_type(const std::vector<std::uint8_t>& bytes) {
     } else if (id == 11) {
       std::uint32_t n = r.u32();
       if (n >= 1) {
-        if (r.byte() != 0x00) return fail("unsupported export name", r.pos);
+        if (r.byte() > 0x01) return fail("unsupported export name", r.pos);
         world_name = r.str();
       }
     } else if (id != 0) {
@@ -713,26 +734,100 @@ Result<Loaded> decode_world_type(const std::vector<std::uint8_t>& bytes) {
   Loaded out;
   Resolve& rs = d.rs;
   rs.packages[pkg].worlds.push_back({wname, wid});
-  if (pkg + 1 != rs.packages.size()) {
-    // move the world's package to the end, renumbering references
-    std::vector<PackageId> remap(rs.packages.size());
-    PackageId next = 0;
-    for (PackageId i = 0; i < rs.packages.size(); ++i)
-      if (i != pkg) remap[i] = next++;
-    remap[pkg] = next;
-    std::vector<Package> pk(rs.packages.size());
-    for (PackageId i = 0; i < rs.packages.size(); ++i) pk[remap[i]] = std::move(rs.packages[i]);
-    rs.packages = std::move(pk);
-    for (auto& i : rs.interfaces)
-      if (i.package != kNoId) i.package = remap[i.package];
-    for (auto& ww : rs.worlds)
-      if (ww.package != kNoId) ww.package = remap[ww.package];
-    pkg = remap[pkg];
-  }
+  pkg = move_package_last(rs, pkg);
   out.resolve = std::move(rs);
   out.main = pkg;
   out.roots.push_back(pkg);
   (void)world_name;
+  return out;
+}
+
+Result<Loaded> decode_package(const std::vector<std::uint8_t>& bytes) {
+  static const std::uint8_t header[8] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00};
+  if (bytes.size() < 8 || !std::equal(header, header + 8, bytes.begin()))
+    return fail("not a WIT package in component form (bad magic or version)", 0);
+  Reader r(bytes.data(), bytes.size(), 8);
+  Decoder d(r);
+  // Every outer type is a component type describing one interface
+  //   (... imports of the interfaces it uses ..., (export "ns:pkg/iface" (instance ..)))
+  // or one world
+  //   ((type (component <world>)) (export "ns:pkg/world" (component 0))).
+  std::vector<std::size_t> types;  // byte offsets of each outer component type's decl vector
+  while (r.pos < r.size && r.ok()) {
+    std::uint8_t id = r.byte();
+    std::uint32_t len = r.u32();
+    if (!r.ok()) break;
+    if (len > r.size - r.pos) return fail("section extends past the end", r.pos);
+    std::size_t end = r.pos + len;
+    if (id == 7) {
+      std::uint32_t n = r.u32();
+      for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+        if (r.byte() != 0x41) return fail("expected a component type in a WIT package", r.pos - 1);
+        types.push_back(r.pos);
+        if (!d.skip_decls(1)) break;
+      }
+      if (r.ok() && r.pos != end) return fail("type section size mismatch", r.pos);
+    } else if (id != 0 && id != 11) {
+      return fail("unexpected section in a WIT package (id " + std::to_string(id) + ")", r.pos);
+    }
+    r.pos = end;
+  }
+  if (!r.ok()) return fail(r.err, r.err_at);
+  if (types.empty()) return fail("no interface or world types found in the WIT package");
+  PackageId main = kNoId;
+  for (std::size_t begin : types) {
+    r.pos = begin;
+    d.instances_.clear();
+    std::uint32_t n = r.u32();
+    if (!r.ok()) return fail(r.err, r.err_at);
+    bool world_form = n == 2 && r.pos + 1 < r.size && r.data[r.pos] == 0x01 && r.data[r.pos + 1] == 0x41;
+    if (world_form) {
+      r.pos += 2;
+      std::size_t world_begin = r.pos;
+      if (!d.skip_decls(1)) return fail(r.err, r.err_at);
+      if (r.byte() != 0x04 || r.byte() > 0x01) return fail("expected the world's export", r.pos);
+      std::string id = r.str();
+      if (r.byte() != 0x04) return fail("a world must be exported as a component type", r.pos);
+      r.u32();
+      if (!r.ok()) return fail(r.err, r.err_at);
+      PackageId pkg = kNoId;
+      std::string wname;
+      if (!d.split_id(id, pkg, wname)) return fail("bad world name `" + id + "`", r.pos);
+      World w;
+      w.name = wname;
+      w.package = pkg;
+      d.rs.worlds.push_back(std::move(w));
+      WorldId wid = static_cast<WorldId>(d.rs.worlds.size() - 1);
+      d.rs.packages[pkg].worlds.push_back({wname, wid});
+      std::size_t save = r.pos;
+      r.pos = world_begin;
+      if (!d.world(wid)) return fail(r.err, r.err_at);
+      r.pos = save;
+      if (main == kNoId) main = pkg;
+    } else {
+      // An interface: decode its decls like a world's (imports of the
+      // interfaces it uses, then its own export) and keep the interfaces.
+      r.pos = begin;
+      World tmp;
+      d.rs.worlds.push_back(std::move(tmp));
+      WorldId wid = static_cast<WorldId>(d.rs.worlds.size() - 1);
+      if (!d.world(wid)) return fail(r.err, r.err_at);
+      World done = std::move(d.rs.worlds.back());
+      d.rs.worlds.pop_back();
+      if (done.exports.size() != 1 || done.exports[0].kind != WorldItemKind::Interface)
+        return fail("a WIT package type must export exactly one interface or world", begin);
+      InterfaceId iid = done.exports[0].interface;
+      if (d.rs.interfaces[iid].name.empty() || d.rs.interfaces[iid].package == kNoId)
+        return fail("an interface of a WIT package must be named ns:pkg/name", begin);
+      if (main == kNoId) main = d.rs.interfaces[iid].package;
+    }
+  }
+  if (main == kNoId) return fail("no package found");
+  Loaded out;
+  main = move_package_last(d.rs, main);
+  out.resolve = std::move(d.rs);
+  out.main = main;
+  out.roots.push_back(main);
   return out;
 }
 

@@ -1656,6 +1656,11 @@ Result<Loaded> load_path(std::string_view path_sv, const Options& options) {
   std::error_code ec;
   if (fs::is_regular_file(path, ec)) {
     COMPONO_TRY(std::string text, read_file(path.string()));
+    if (text.size() >= 4 && text.compare(0, 4, std::string("\0asm", 4)) == 0) {  // a binary WIT package
+      auto pkg = decode_package(std::vector<std::uint8_t>(text.begin(), text.end()));
+      if (!pkg) return fail(path.string() + ": " + pkg.error().to_string());
+      return pkg;
+    }
     return load_string(path.string(), text, options);
   }
   if (!fs::is_directory(path, ec)) return fail(path.string() + ": no such file or directory");
@@ -1676,8 +1681,18 @@ Result<Loaded> load_path(std::string_view path_sv, const Options& options) {
         COMPONO_TRY(std::uint32_t s, add_source(g, e.string(), std::move(text)));
         COMPONO_TRY(std::size_t d, parse_and_collect(g, {s}, e.string(), false));
         (void)d;
+      } else if (has_suffix(e.string(), ".wasm")) {
+        // A binary WIT package: decoded, then printed and resolved like a
+        // .wit file (it may only use packages that are also in deps/).
+        COMPONO_TRY(std::string bin, read_file(e.string()));
+        auto pkg = decode_package(std::vector<std::uint8_t>(bin.begin(), bin.end()));
+        if (!pkg) return fail(e.string() + ": " + pkg.error().to_string());
+        std::string text = print_package(pkg->resolve, pkg->main);
+        COMPONO_TRY(std::uint32_t s, add_source(g, e.string() + " (decoded)", std::move(text)));
+        COMPONO_TRY(std::size_t d, parse_and_collect(g, {s}, e.string(), false));
+        (void)d;
       }
-      // other files (.md, .txt, binary packages) are ignored
+      // other files (.md, .txt, .wat text packages) are ignored
     }
   }
   COMPONO_TRY(std::size_t main, load_dir_package(g, path, true));

@@ -324,6 +324,11 @@ Result<std::vector<std::uint8_t>> embed_world_type(const Resolve& resolve, World
 // is the world's package; interfaces keep their names and packages, and the
 // package's only world is the decoded one.
 Result<Loaded> decode_world_type(const std::vector<std::uint8_t>& bytes);
+// A WIT package in binary form (what `wasm-tools component wit --wasm` and
+// wit-component write, and wit-parser accepts as `.wasm` files in deps/): a
+// component whose type exports describe the package's interfaces and worlds.
+// `main` is that package; packages it uses come first.
+Result<Loaded> decode_package(const std::vector<std::uint8_t>& bytes);
 // Finds the first `component-type*` custom section of a core module and
 // decodes it (what `compono new` needs to learn a module's world).
 Result<Loaded> decode_embedded_world(const std::vector<std::uint8_t>& module);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -57,6 +58,50 @@ inline bool has_binary_deps(const fs::path& c) {
     if (ext == ".wasm" || ext == ".wat") return true;
   }
   return false;
+}
+
+// Binary-form WIT (a package encoded as a component): `.wasm` files load as
+// they are; `.wat` text needs a text parser this project does not have, so
+// the test converts it with `jco parse` (a test-only tool).  For a case that
+// is a `.wat` file or a folder whose deps/ holds `.wat` files, writes a copy
+// under `tmp` with every `.wat` converted to `.wasm` and returns its path;
+// returns "" and sets `why` when that is not possible.
+inline fs::path binary_form_case(const fs::path& c, const fs::path& tmp, std::string& why) {
+  std::error_code ec;
+  const std::string jco = COMPONO_JCO;
+  auto convert = [&](const fs::path& in, const fs::path& out) {
+    if (!fs::exists(jco, ec)) {
+      why = "no jco to convert .wat text (" + jco + "); run scripts/setup.sh";
+      return false;
+    }
+    std::string cmd = "'" + jco + "' parse '" + in.string() + "' -o '" + out.string() + "' >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0 || !fs::exists(out, ec)) {
+      why = "jco parse failed on " + in.string();
+      return false;
+    }
+    return true;
+  };
+  fs::create_directories(tmp, ec);
+  if (c.extension() == ".wasm") return c;
+  if (c.extension() == ".wat") {
+    fs::path out = tmp / c.filename().replace_extension(".wasm");
+    return convert(c, out) ? out : fs::path();
+  }
+  fs::path copy = tmp / c.filename();
+  fs::remove_all(copy, ec);
+  fs::copy(c, copy, fs::copy_options::recursive, ec);
+  if (ec) {
+    why = "cannot copy " + c.string() + " to " + copy.string() + ": " + ec.message();
+    return {};
+  }
+  for (auto& e : fs::directory_iterator(copy / "deps")) {
+    if (e.path().extension() != ".wat") continue;
+    fs::path out = e.path();
+    out.replace_extension(".wasm");
+    if (!convert(e.path(), out)) return {};
+    fs::remove(e.path(), ec);
+  }
+  return copy;
 }
 
 }  // namespace wit_test

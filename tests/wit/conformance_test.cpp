@@ -280,33 +280,43 @@ TEST(WitConformance, PassCasesResolve) {
   auto cases = cases_in(parser_ui());
   ASSERT_GT(cases.size(), 50u) << "parser-ui cases missing under " << parser_ui();
   int passed = 0, failed = 0, skipped = 0, matched = 0, mismatched = 0;
+  int binary = 0;
   for (auto& c : cases) {
     std::string name = c.filename().string();
-    if (c.extension() == ".wat" || c.extension() == ".wasm") {
-      ++skipped;
-      std::printf("  SKIP %s (WIT in a wasm/wat component is not supported by this front end)\n", name.c_str());
-      continue;
+    fs::path load = c;
+    if (c.extension() == ".wat" || c.extension() == ".wasm" || has_binary_deps(c)) {
+      // WIT packages in binary (component) form, as a case or in deps/.
+      std::string why;
+      load = binary_form_case(c, fs::path(COMPONO_TEST_TMP) / "parser-ui", why);
+      if (load.empty()) {
+        ++skipped;
+        std::printf("  SKIP %s (%s)\n", name.c_str(), why.c_str());
+        continue;
+      }
+      ++binary;
     }
-    if (has_binary_deps(c)) {
-      ++skipped;
-      std::printf("  SKIP %s (deps/ holds binary (.wasm/.wat) WIT packages, not supported by this front end)\n",
-                  name.c_str());
-      continue;
-    }
-    auto r = compono::wit::load_path(c.string(), ui_options());
+    auto r = compono::wit::load_path(load.string(), ui_options());
     if (!r) {
       ++failed;
       ADD_FAILURE() << name << ": " << r.error().message;
       continue;
     }
     ++passed;
-    fs::path ref_path = c;
-    ref_path += ".json";
+    fs::path ref_path;
     if (c.extension() == ".wit") ref_path = c.string() + ".json";
+    else if (c.extension() == ".wat" || c.extension() == ".wasm") ref_path = fs::path(c).replace_extension(".wit.json");
     else ref_path = c.string() + ".wit.json";
-    if (!fs::exists(ref_path)) continue;
+    if (!fs::exists(ref_path)) {
+      ++mismatched;
+      ADD_FAILURE() << name << ": no reference " << ref_path;
+      continue;
+    }
     json ref = json::parse(slurp(ref_path), nullptr, false);
-    if (ref.is_discarded()) continue;
+    if (ref.is_discarded()) {
+      ++mismatched;
+      ADD_FAILURE() << name << ": unreadable reference " << ref_path;
+      continue;
+    }
     std::string diff = compare_structure(*r, ref);
     if (diff.empty()) {
       ++matched;
@@ -315,8 +325,9 @@ TEST(WitConformance, PassCasesResolve) {
       ADD_FAILURE() << name << ": structure differs from reference: " << diff;
     }
   }
-  std::printf("parser-ui pass cases: %d passed, %d failed, %d skipped; structure vs .wit.json: %d matched, %d differ\n",
-              passed, failed, skipped, matched, mismatched);
+  std::printf("parser-ui pass cases: %d passed, %d failed, %d skipped; structure vs .wit.json: %d matched, %d differ; "
+              "%d with binary (component-form) WIT\n",
+              passed, failed, skipped, matched, mismatched, binary);
 }
 
 TEST(WitConformance, ParseFailCasesRejected) {
