@@ -1,8 +1,9 @@
 /* bench/component/echo.c - raw canonical ABI guest for the component call
- * benchmark (plain C, no libc): a no-op export and string / list<u8> echoes
- * that return their argument in place.  Arguments are allocated by the host
- * through cabi_realloc from a bump arena that the post-return functions
- * reset. */
+ * benchmark (plain C, no libc): a no-op export, string / list<u8> echoes that
+ * return their argument in place, one-way "take" (host -> guest) and "make"
+ * (guest -> host) transfers.  Arguments are allocated by the host through
+ * cabi_realloc from a bump arena that the post-return functions (and the
+ * take-* exports, which have no results) reset. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,3 +47,33 @@ EXPORT("echo-bytes") int32_t* echo_bytes(int32_t ptr, int32_t len) {
   return ret_area;
 }
 EXPORT("cabi_post_echo-bytes") void post_echo_bytes(int32_t* r) { (void)r; arena_used = 0; }
+
+EXPORT("take-string") void take_string(int32_t ptr, int32_t len) { (void)ptr; (void)len; arena_used = 0; }
+EXPORT("take-bytes") void take_bytes(int32_t ptr, int32_t len) { (void)ptr; (void)len; arena_used = 0; }
+
+#define MAX_MAKE (1 << 20)
+static unsigned char ascii_buf[MAX_MAKE], utf8_buf[MAX_MAKE];
+static int filled;
+
+static void fill(void) {
+  for (size_t i = 0; i < MAX_MAKE; ++i) ascii_buf[i] = (unsigned char)('a' + i % 26);
+  /* "é" (c3 a9) repeated: valid UTF-8 at every even length. */
+  for (size_t i = 0; i < MAX_MAKE; i += 2) { utf8_buf[i] = 0xc3; utf8_buf[i + 1] = 0xa9; }
+  filled = 1;
+}
+
+EXPORT("make-string") int32_t* make_string(int32_t n, int32_t ascii) {
+  if (!filled) fill();
+  if ((uint32_t)n > MAX_MAKE) n = MAX_MAKE;
+  if (!ascii) n &= ~1;
+  ret_area[0] = (int32_t)(uintptr_t)(ascii ? ascii_buf : utf8_buf);
+  ret_area[1] = n;
+  return ret_area;
+}
+EXPORT("make-bytes") int32_t* make_bytes(int32_t n) {
+  if (!filled) fill();
+  if ((uint32_t)n > MAX_MAKE) n = MAX_MAKE;
+  ret_area[0] = (int32_t)(uintptr_t)ascii_buf;
+  ret_area[1] = n;
+  return ret_area;
+}

@@ -208,6 +208,11 @@ struct FuncType {
 class Val {
  public:
   Val() = default;
+  ~Val() = default;
+  Val(const Val& o);
+  Val& operator=(const Val& o);
+  Val(Val&&) noexcept = default;
+  Val& operator=(Val&&) noexcept = default;
 
   static Val bool_(bool v) { return scalar(Kind::Bool, v ? 1 : 0); }
   static Val s8(int8_t v) { return scalar(Kind::S8, uint64_t(int64_t(v))); }
@@ -250,6 +255,9 @@ class Val {
   char32_t as_char() const { return char32_t(bits_); }
   uint64_t raw_bits() const { return bits_; }  // float bits, ints zero/sign-extended
   const std::string& as_string() const { return str_; }
+  // Moves the string (or a byte list's bytes) out, leaving "" behind: lets a
+  // typed binding return a lifted string without copying it again.
+  std::string take_string() { return std::move(str_); }
   // Byte lists (list<u8> / list<s8>) in compact form: lifted byte lists
   // arrive this way (one memcpy), and host byte lists built with bytes()
   // are lowered with one memcpy.  elems() still works on them (the Val
@@ -261,19 +269,19 @@ class Val {
   }
   // Aggregates.
   const std::vector<Val>& elems() const {  // list, tuple, record values
-    if (is_bytes() && items_.size() != str_.size()) materialize();
-    return items_;
+    if (is_bytes() && items().size() != str_.size()) materialize();
+    return items();
   }
   std::vector<Val>& elems() {
     if (is_bytes()) { materialize(); str_.clear(); case_index_ = -1; }
-    return items_;
+    return mut_items();
   }
-  const std::vector<Val>& fields() const { return items_; }
-  const std::vector<std::string>& field_names() const { return names_; }  // record
-  const std::vector<std::string>& flag_names() const { return names_; }   // flags
+  const std::vector<Val>& fields() const { return items(); }
+  const std::vector<std::string>& field_names() const { return names(); }  // record
+  const std::vector<std::string>& flag_names() const { return names(); }   // flags
   const std::string& case_name() const { return str_; }                   // variant, enum
-  bool has_payload() const { return !items_.empty(); }   // variant/option/result
-  const Val* payload() const { return items_.empty() ? nullptr : &items_[0]; }
+  bool has_payload() const { return agg_ && !agg_->items.empty(); }   // variant/option/result
+  const Val* payload() const { return has_payload() ? &agg_->items[0] : nullptr; }
   bool is_some() const { return kind_ == Kind::Option && bits_ != 0; }
   bool is_ok() const { return kind_ == Kind::Result && bits_ == 0; }
   const Resource& resource() const { return res_; }  // own, borrow
@@ -288,18 +296,37 @@ class Val {
   static Val scalar(Kind k, uint64_t bits) { Val v; v.kind_ = k; v.bits_ = bits; return v; }
   // Internal: discriminant index of variant/enum, when known (else -1).
   int64_t case_index() const { return case_index_; }
-  void set_case_index(int64_t i) { case_index_ = i; }
+  void set_case_index(int64_t i) { case_index_ = int32_t(i); }
 
  private:
-  static constexpr int64_t kBytesForm = -2;
+  // Aggregate contents (elements, record/flags names), allocated only for
+  // aggregates: a scalar, string or resource Val is 80 bytes with no heap
+  // block, small enough that a default-constructed Val is a few stores
+  // (g++ clears larger objects with `rep stos`, which costs ~10 ns).
+  struct Agg {
+    std::vector<Val> items;
+    std::vector<std::string> names;
+  };
+  static const std::vector<Val>& empty_items();
+  static const std::vector<std::string>& empty_names();
+  const std::vector<Val>& items() const { return agg_ ? agg_->items : empty_items(); }
+  std::vector<Val>& mut_items() const {
+    if (!agg_) agg_ = std::make_unique<Agg>();
+    return agg_->items;
+  }
+  const std::vector<std::string>& names() const { return agg_ ? agg_->names : empty_names(); }
+  std::vector<std::string>& mut_names() {
+    if (!agg_) agg_ = std::make_unique<Agg>();
+    return agg_->names;
+  }
+  static constexpr int32_t kBytesForm = -2;
   void materialize() const;
   Kind kind_ = Kind::Bool;
+  int32_t case_index_ = -1;
   uint64_t bits_ = 0;  // list in bytes form: 1 if list<s8>
-  int64_t case_index_ = -1;
   std::string str_;
-  mutable std::vector<Val> items_;
-  std::vector<std::string> names_;
   Resource res_;
+  mutable std::unique_ptr<Agg> agg_;
 };
 
 // ---------------------------------------------------------------------------

@@ -320,12 +320,22 @@ TEST(ComponentRuntime, HostResourcesBorrowLeakAndDestructor) {
   auto bad = inst->get_func("bad").call(store, {});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message, "unknown handle index 5");
+  // The trap poisoned the instance.
+  auto after = inst->get_func("use").call(store, {Val::borrow(Resource(ctx, 7))});
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().message, "cannot enter component instance: it trapped earlier");
 
-  // A resource of another type is rejected before reaching the guest.
+  // A resource of another type is rejected before reaching the guest, and
+  // (a host error, not a trap) does not poison the instance.
+  Store s4;
+  auto i4 = linker.instantiate(s4, comp);
+  ASSERT_TRUE(i4);
   ResourceType other = ResourceType::host("other");
-  auto wrong = inst->get_func("use").call(store, {Val::borrow(Resource(other, 1))});
+  auto wrong = i4->get_func("use").call(s4, {Val::borrow(Resource(other, 1))});
   ASSERT_FALSE(wrong);
   EXPECT_NE(wrong.error().message.find("type mismatch"), std::string::npos);
+  auto fine = i4->get_func("use").call(s4, {Val::borrow(Resource(ctx, 7))});
+  EXPECT_TRUE(fine) << fine.error().message;
 }
 
 namespace {

@@ -28,15 +28,17 @@ const std::string& Func::name() const {
 Result<std::vector<Val>, Trap> Func::call(Store& store, std::span<const Val> args) const {
   if (!f_) return Trap("call of a null function");
   std::vector<Val> results(f_->type.result ? 1 : 0);
-  auto r = detail::call_func(store, f_, args, results);
-  if (!r) return std::move(r).error();
+  std::optional<Trap> err;
+  if (!detail::call_func_fast(store, f_, args, results, nullptr, false, err)) return std::move(*err);
   return results;
 }
 
 Result<void, Trap> Func::call_into(Store& store, std::span<const Val> args, std::span<Val> results) const {
   if (!f_) return Trap("call of a null function");
   if (results.size() != (f_->type.result ? 1u : 0u)) return Trap("type mismatch: wrong result count");
-  return detail::call_func(store, f_, args, results);
+  std::optional<Trap> err;
+  if (!detail::call_func_fast(store, f_, args, results, nullptr, false, err)) return std::move(*err);
+  return {};
 }
 
 // ---------------------------------------------------------------------------

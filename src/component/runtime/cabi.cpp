@@ -3,6 +3,9 @@
 // calls (post-return, borrow scopes) and lowered trampolines.
 #include <algorithm>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "component/runtime/internal.h"
 #include "core/runtime.h"
@@ -13,6 +16,7 @@ namespace {
 constexpr uint32_t kUtf16Tag = 1u << 31;
 constexpr uint64_t kMaxStringByteLength = (1u << 31) - 1;
 constexpr uint32_t kMaxTableLength = (1u << 28) - 1;
+constexpr const char* kPoisonedMessage = "cannot enter component instance: it trapped earlier";
 
 uint32_t align_to(uint32_t x, uint32_t a) { return (x + a - 1) / a * a; }
 
@@ -23,16 +27,19 @@ struct Cx {
   InstanceImpl* inst;
   Task* task;
   bool adapter;  // the other side is a guest (messages differ as in Wasmtime)
-  Trap trap;
+  // Made only on failure: the hot path never builds a Trap (and Cx stays
+  // small enough to be set up with a few stores).
+  std::unique_ptr<Trap> trap;
   bool failed = false;
   bool fail(std::string msg) {
-    if (!failed) { trap = Trap(std::move(msg)); failed = true; }
+    if (!failed) { trap = std::make_unique<Trap>(std::move(msg)); failed = true; }
     return false;
   }
   bool fail_trap(Trap t) {
-    if (!failed) { trap = std::move(t); failed = true; }
+    if (!failed) { trap = std::make_unique<Trap>(std::move(t)); failed = true; }
     return false;
   }
+  Trap take() { return trap ? std::move(*trap) : Trap("internal: canonical ABI failure without a message"); }
   uint8_t* mem() const { return opts->memory ? opts->memory.data() : nullptr; }
   uint64_t mem_size() const { return opts->memory ? opts->memory.size() : 0; }
 };
@@ -161,12 +168,40 @@ void append_utf8(std::string& s, uint32_t c) {
   else { s += char(0xf0 | (c >> 18)); s += char(0x80 | ((c >> 12) & 0x3f)); s += char(0x80 | ((c >> 6) & 0x3f)); s += char(0x80 | (c & 0x3f)); }
 }
 
+// Length of the all-ASCII prefix of p[0..n), checked 64 bytes at a time
+// (SSE2) and then 8 at a time; may stop a little before the first non-ASCII
+// byte, never after it.
+size_t ascii_prefix(const uint8_t* p, size_t n) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  for (; i + 64 <= n; i += 64) {
+    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 16));
+    __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 32));
+    __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 48));
+    if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)))) break;
+  }
+#endif
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    if (x & 0x8080808080808080ull) break;
+  }
+  return i;
+}
+
 // Validates UTF-8 like Rust's from_utf8; returns an error message or "".
+// ASCII runs are skipped by ascii_prefix, so an ASCII string costs one fast
+// pass.
 std::string validate_utf8(const uint8_t* p, size_t n) {
   size_t i = 0;
   while (i < n) {
     uint8_t c = p[i];
-    if (c < 0x80) { ++i; continue; }
+    if (c < 0x80) {
+      i += ascii_prefix(p + i, n - i);
+      if (i < n && p[i] < 0x80) ++i;
+      continue;
+    }
     size_t len;
     uint32_t lo = 0x80, hi = 0xbf;
     if (c >= 0xc2 && c <= 0xdf) len = 2;
@@ -222,9 +257,11 @@ bool load_string_from_range(Cx& cx, uint32_t ptr, uint32_t tagged, Val& out) {
   const uint8_t* p = cx.mem() + ptr;
   std::string s;
   if (enc == 0) {
-    std::string err = validate_utf8(p, byte_length);
-    if (!err.empty()) return cx.fail(err);
+    // One copy into the destination, then validation of the (now cached)
+    // copy: the spec traps on invalid UTF-8.
     s.assign(reinterpret_cast<const char*>(p), byte_length);
+    std::string err = validate_utf8(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+    if (!err.empty()) return cx.fail(err);
   } else if (enc == 2) {
     s.reserve(byte_length);
     for (uint64_t i = 0; i < byte_length; ++i) append_utf8(s, p[i]);
@@ -290,6 +327,16 @@ bool store_string(Cx& cx, const Val& v, uint32_t& ptr_out, uint32_t& len_out) {
   const std::string& s = v.as_string();
   // Source encoding: the one it was lifted from (hint), else UTF-8.
   int hint = v.case_index() < 0 ? 0 : int(v.case_index());
+  if (hint == 0 && cx.opts->encoding == Encoding::Utf8) {
+    // UTF-8 to UTF-8 (the common case): realloc + one memcpy, no scan.
+    if (s.size() > kMaxStringByteLength) return cx.fail("string too long");
+    uint32_t p;
+    if (!sreal(cx, 0, 0, 1, s.size(), true, p)) return false;
+    if (!s.empty()) std::memcpy(cx.mem() + p, s.data(), s.size());
+    ptr_out = p;
+    len_out = uint32_t(s.size());
+    return true;
+  }
   // Source code units.
   uint64_t cps = 0, utf16_units = 0;
   bool all_latin1 = true;
@@ -655,6 +702,27 @@ bool lift_flat(Cx& cx, const Type& t, FlatIn& in, Val& out) {
 // ---------------------------------------------------------------------------
 // Storing (lowering into memory) and flat lowering
 
+// Flat core values being produced, on the stack: at most MAX_FLAT_PARAMS (16)
+// are ever lowered flat (more spill to memory), so no heap is used.
+struct FlatOut {
+  static constexpr size_t kCap = 17;
+  uint64_t v[kCap];
+  size_t n = 0;
+  bool overflow = false;
+  void push_back(uint64_t x) {
+    if (n < kCap) v[n++] = x;
+    else overflow = true;
+  }
+  size_t size() const { return n; }
+  void resize(size_t k, uint64_t z) {
+    while (n < k && !overflow) push_back(z);
+    if (k < n) n = k;
+  }
+  uint64_t* data() { return v; }
+  bool empty() const { return n == 0; }
+  uint64_t operator[](size_t i) const { return v[i]; }
+};
+
 bool mismatch(Cx& cx, const Type& t, const Val& v) {
   return cx.fail("type mismatch: expected " + t.to_string() + ", got " + v.to_string());
 }
@@ -805,7 +873,7 @@ bool store(Cx& cx, const Val& v, const Type& t, uint32_t ptr) {
   return false;
 }
 
-bool lower_flat(Cx& cx, const Val& v, const Type& t, std::vector<uint64_t>& out) {
+bool lower_flat(Cx& cx, const Val& v, const Type& t, FlatOut& out) {
   const TypeNode& n = *t.node();
   if (is_scalar(n.kind) && v.kind() != n.kind) return mismatch(cx, t, v);
   switch (n.kind) {
@@ -889,12 +957,13 @@ void tuple_layout(const std::vector<const Type*>& ts, uint32_t& size, uint32_t& 
 // Lower values into `cx` as the flat arguments of a call (spilling to
 // memory through realloc beyond 16 flat values).
 bool lower_params(Cx& cx, std::span<const Val> vals, const std::vector<const Type*>& ts, uint32_t flat_total,
-                  std::vector<uint64_t>& out, uint32_t max_flat = 16) {
+                  FlatOut& out, uint32_t max_flat = 16) {
   if (vals.size() != ts.size())
     return cx.fail("type mismatch: expected " + std::to_string(ts.size()) + " argument(s), got " + std::to_string(vals.size()));
   if (flat_total <= max_flat) {
     for (size_t i = 0; i < ts.size(); ++i)
       if (!lower_flat(cx, vals[i], *ts[i], out)) return false;
+    if (out.overflow) return cx.fail("internal: too many flat values");
     return true;
   }
   uint32_t size, align;
@@ -985,10 +1054,10 @@ Result<void, Trap> call_async_lifted(Store& store, FuncImpl* f, std::span<const 
                                      ResultSink* sink, bool adapter) {
   InstanceImpl* ci = f->inst;
   Task task;
-  Cx cx{store, &f->opts, ci, &task, adapter, Trap(), false};
-  std::vector<uint64_t> flat;
+  Cx cx{store, &f->opts, ci, &task, adapter, nullptr, false};
+  FlatOut flat;
   auto pts = param_ptrs(f->type);
-  if (!lower_params(cx, args, pts, f->flat_params, flat)) return cx.trap;
+  if (!lower_params(cx, args, pts, f->flat_params, flat)) return cx.take();
   std::span<Val>* saved = ci->async_results;
   bool saved_returned = ci->async_returned;
   ci->async_results = &results;
@@ -1015,63 +1084,113 @@ Result<void, Trap> call_async_lifted(Store& store, FuncImpl* f, std::span<const 
   return {};
 }
 
-Result<void, Trap> call_func_sink(Store& store, FuncImpl* f, std::span<const Val> args, std::span<Val> results,
-                                  ResultSink* sink, bool adapter) {
-  if (f->is_host()) {
-    HostCall hc(store, nullptr, wasm::Memory());
-    for (auto& r : results) r = Val();
-    auto r = f->host(hc, args, results);
-    if (!r) return std::move(r).error();
-    if (sink) {
-      Trap t;
-      if (!sink->deliver(results, t)) return t;
-    }
-    return {};
-  }
-  InstanceImpl* ci = f->inst;
-  if (!ci->may_enter) return Trap("cannot enter component instance");
-  ci->context[0] = ci->context[1] = 0;
-  if (f->opts.async) return call_async_lifted(store, f, args, results, sink, adapter);
-  Task task;
-  Cx cx{store, &f->opts, ci, &task, adapter, Trap(), false};
-  std::vector<uint64_t> flat;
+namespace {
+
+// Is `i` (or an enclosing component instance) poisoned by an earlier trap?
+bool poisoned(const InstanceImpl* i) {
+  for (; i; i = i->parent)
+    if (i->poisoned) return true;
+  return false;
+}
+
+// A trap inside a component instance poisons it and every enclosing instance
+// (the embedder sees the outermost one): later calls fail instead of running
+// on state the trap left half-updated.  Errors of the host's own making (a
+// value of the wrong type, detected before entering) do not poison.
+void poison_after(InstanceImpl* i, const Trap& t) {
+  if (t.message.rfind("type mismatch", 0) == 0) return;
+  for (; i; i = i->parent) i->poisoned = true;
+}
+
+// The per-function call plan, computed on the first call: parameter type
+// pointers and flat counts (FuncImpl::flat_params/flat_results are set at
+// creation).
+inline void ensure_plan(FuncImpl* f) {
   if (f->param_ptrs.size() != f->type.params.size()) f->param_ptrs = param_ptrs(f->type);
-  if (!lower_params(cx, args, f->param_ptrs, f->flat_params, flat)) return cx.trap;
+}
+
+// A synchronous lifted call (host or adapter -> guest export).  Returns
+// false with `err` set on failure; nothing on the success path builds a
+// Trap, a Result or a heap object (beyond what the values themselves need).
+bool call_sync_lifted(Store& store, FuncImpl* f, std::span<const Val> args, std::span<Val> results, ResultSink* sink,
+                      bool adapter, std::optional<Trap>& err) {
+  InstanceImpl* ci = f->inst;
+  Task task;
+  Cx cx{store, &f->opts, ci, &task, adapter, nullptr, false};
+  FlatOut flat;
+  ensure_plan(f);
+  if (!args.empty() || !f->param_ptrs.empty())
+    if (!lower_params(cx, args, f->param_ptrs, f->flat_params, flat)) { err.emplace(cx.take()); return false; }
+  struct Leave {  // may_enter is restored on every path out
+    InstanceImpl* ci;
+    ~Leave() { ci->may_enter = true; }
+  } leave{ci};
   ci->may_enter = false;
   auto r = call_core(store, f->core, flat.data(), flat.size());
-  if (!r) {
-    ci->may_enter = true;
-    return std::move(r).error();
-  }
+  if (!r) { err.emplace(std::move(r).error()); return false; }
   std::vector<uint64_t>& core_results = *r;
   if (f->type.result) {
-    if (results.size() != 1) { ci->may_enter = true; return Trap("type mismatch: result count"); }
+    if (results.size() != 1) { err.emplace("type mismatch: result count"); return false; }
     if (f->flat_results <= 1) {
       FlatIn in{core_results.data()};
-      if (!lift_flat(cx, *f->type.result, in, results[0])) { ci->may_enter = true; return cx.trap; }
+      if (!lift_flat(cx, *f->type.result, in, results[0])) { err.emplace(cx.take()); return false; }
     } else {
       uint32_t p = core_results.empty() ? 0 : uint32_t(core_results[0]);
       const TypeNode* rn = f->type.result->node();
-      if (p % rn->align) { ci->may_enter = true; return Trap("unaligned pointer"); }
-      if (uint64_t(p) + rn->size > cx.mem_size()) { ci->may_enter = true; return Trap("pointer out of bounds of memory"); }
-      if (!load(cx, *f->type.result, p, results[0])) { ci->may_enter = true; return cx.trap; }
+      if (p % rn->align) { err.emplace("unaligned pointer"); return false; }
+      if (uint64_t(p) + rn->size > cx.mem_size()) { err.emplace("pointer out of bounds of memory"); return false; }
+      if (!load(cx, *f->type.result, p, results[0])) { err.emplace(cx.take()); return false; }
     }
   }
-  if (task.num_borrows > 0) {
-    ci->may_enter = true;
-    return Trap(leaked_borrows_message(f, ci, task));
-  }
+  if (task.num_borrows > 0) { err.emplace(leaked_borrows_message(f, ci, task)); return false; }
   if (sink) {
     Trap t;
-    if (!sink->deliver(results, t)) { ci->may_enter = true; return t; }
+    if (!sink->deliver(results, t)) { err.emplace(std::move(t)); return false; }
   }
   if (f->opts.post_return) {
     ci->may_leave = false;
     auto pr = call_core(store, f->opts.post_return, core_results.data(), core_results.size());
     ci->may_leave = true;
-    if (!pr) { ci->may_enter = true; return std::move(pr).error(); }
+    if (!pr) { err.emplace(std::move(pr).error()); return false; }
   }
-  ci->may_enter = true;
+  return true;
+}
+
+}  // namespace
+
+bool call_func_fast(Store& store, FuncImpl* f, std::span<const Val> args, std::span<Val> results, ResultSink* sink,
+                    bool adapter, std::optional<Trap>& err) {
+  if (f->is_host()) {
+    HostCall hc(store, nullptr, wasm::Memory());
+    for (auto& r : results) r = Val();
+    auto r = f->host(hc, args, results);
+    if (!r) { err.emplace(std::move(r).error()); return false; }
+    if (sink) {
+      Trap t;
+      if (!sink->deliver(results, t)) { err.emplace(std::move(t)); return false; }
+    }
+    return true;
+  }
+  InstanceImpl* ci = f->inst;
+  if (poisoned(ci)) { err.emplace(kPoisonedMessage); return false; }
+  if (!ci->may_enter) { err.emplace("cannot enter component instance"); return false; }
+  ci->context[0] = ci->context[1] = 0;
+  bool ok;
+  if (f->opts.async) {
+    auto r = call_async_lifted(store, f, args, results, sink, adapter);
+    ok = bool(r);
+    if (!ok) err.emplace(std::move(r).error());
+  } else {
+    ok = call_sync_lifted(store, f, args, results, sink, adapter, err);
+  }
+  if (!ok) poison_after(ci, *err);
+  return ok;
+}
+
+Result<void, Trap> call_func_sink(Store& store, FuncImpl* f, std::span<const Val> args, std::span<Val> results,
+                                  ResultSink* sink, bool adapter) {
+  std::optional<Trap> err;
+  if (!call_func_fast(store, f, args, results, sink, adapter, err)) return std::move(*err);
   return {};
 }
 
@@ -1090,8 +1209,8 @@ struct LowerSink : ResultSink {
   bool deliver(std::span<Val> results, Trap& trap) override {
     if (!ft->result) return true;
     if (flat_results <= 1) {
-      std::vector<uint64_t> out;
-      if (!lower_flat(*cx, results[0], *ft->result, out)) { trap = cx->trap; return false; }
+      FlatOut out;
+      if (!lower_flat(*cx, results[0], *ft->result, out)) { trap = cx->take(); return false; }
       if (!out.empty()) slots[0] = out[0];
       return true;
     }
@@ -1099,7 +1218,7 @@ struct LowerSink : ResultSink {
     const TypeNode* rn = ft->result->node();
     if (p % rn->align) { trap = Trap("unaligned pointer"); return false; }
     if (uint64_t(p) + rn->size > cx->mem_size()) { trap = Trap("pointer out of bounds of memory"); return false; }
-    if (!store(*cx, results[0], *ft->result, p)) { trap = cx->trap; return false; }
+    if (!store(*cx, results[0], *ft->result, p)) { trap = cx->take(); return false; }
     return true;
   }
 };
@@ -1119,18 +1238,18 @@ wasm::Func make_lowered(Store& store, FuncImpl* callee, InstanceImpl* caller, co
   }());
   uint32_t flat_results = callee->type.result ? uint32_t(callee->type.result->node()->flat.size()) : 0;
   uint32_t retptr_index = flat_params > 16 ? 1 : flat_params;
+  std::vector<const Type*> pts = param_ptrs(callee->type);
   return wasm::Func::host_raw(store.core(), ct,
-      [sp, callee, caller, opts, flat_params, flat_results, retptr_index](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
+      [sp, callee, caller, opts, flat_params, flat_results, retptr_index, pts](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
         if (!caller->may_leave) return Trap("cannot leave component instance");
         Task lend;
-        Cx cx{*sp, &opts, caller, &lend, !callee->is_host(), Trap(), false};
-        auto pts = param_ptrs(callee->type);
+        Cx cx{*sp, &opts, caller, &lend, !callee->is_host(), nullptr, false};
         Val small[4];
         std::vector<Val> big;
         std::span<Val> args;
         if (pts.size() <= 4) args = std::span<Val>(small, pts.size());
         else { big.resize(pts.size()); args = big; }
-        if (!lift_params(cx, slots, pts, flat_params, args)) { release_lenders(lend); return cx.trap; }
+        if (!lift_params(cx, slots, pts, flat_params, args)) { release_lenders(lend); return cx.take(); }
         Val res[1];
         std::span<Val> results(res, callee->type.result ? 1 : 0);
         LowerSink sink;
@@ -1165,7 +1284,7 @@ struct RetptrSink : ResultSink {
     const TypeNode* rn = ft->result->node();
     if (retptr % rn->align) { trap = Trap("unaligned pointer"); return false; }
     if (uint64_t(retptr) + rn->size > cx->mem_size()) { trap = Trap("pointer out of bounds of memory"); return false; }
-    if (!store(*cx, results[0], *ft->result, retptr)) { trap = cx->trap; return false; }
+    if (!store(*cx, results[0], *ft->result, retptr)) { trap = cx->take(); return false; }
     return true;
   }
 };
@@ -1189,14 +1308,14 @@ wasm::Func make_lowered_async(Store& store, FuncImpl* callee, InstanceImpl* call
   if (callee->type.result) ct.params.push_back(wasm::ValType::I32);
   ct.results.push_back(wasm::ValType::I32);
   Store* sp = &store;
+  std::vector<const Type*> pts = param_ptrs(callee->type);
   return wasm::Func::host_raw(store.core(), ct,
-      [sp, callee, caller, opts, flat_params, retptr_index](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
+      [sp, callee, caller, opts, flat_params, retptr_index, pts](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
         if (!caller->may_leave) return Trap("cannot leave component instance");
         Task lend;
-        Cx cx{*sp, &opts, caller, &lend, !callee->is_host(), Trap(), false};
-        auto pts = param_ptrs(callee->type);
+        Cx cx{*sp, &opts, caller, &lend, !callee->is_host(), nullptr, false};
         std::vector<Val> args(pts.size());
-        if (!lift_params(cx, slots, pts, flat_params, args, 4)) { release_lenders(lend); return cx.trap; }
+        if (!lift_params(cx, slots, pts, flat_params, args, 4)) { release_lenders(lend); return cx.take(); }
         Val res[1];
         std::span<Val> results(res, callee->type.result ? 1 : 0);
         RetptrSink sink;
@@ -1236,12 +1355,12 @@ wasm::Func make_task_return(Store& store, InstanceImpl* inst, std::optional<Type
       [sp, inst, result, opts, flat](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
         if (!inst->may_leave) return Trap("cannot leave component instance");
         if (!inst->async_results || inst->async_returned) return Trap("invalid task.return: no async task is waiting for a result");
-        Cx cx{*sp, &opts, inst, nullptr, false, Trap(), false};
+        Cx cx{*sp, &opts, inst, nullptr, false, nullptr, false};
         std::vector<const Type*> pts;
         if (result) pts.push_back(&*result);
         std::span<Val>& out = *inst->async_results;
         if (out.size() != pts.size()) return Trap("task.return: result type mismatch");
-        if (!lift_params(cx, slots, pts, flat, out)) return cx.trap;
+        if (!lift_params(cx, slots, pts, flat, out)) return cx.take();
         inst->async_returned = true;
         return {};
       });
@@ -1253,14 +1372,14 @@ wasm::Func make_resource_new(Store& store, InstanceImpl* inst, ResourceType rt) 
       [sp, inst, rt](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
         if (!inst->may_leave) return Trap("cannot leave component instance");
         static const CanonOpts none;
-        Cx cx{*sp, &none, inst, nullptr, false, Trap(), false};
+        Cx cx{*sp, &none, inst, nullptr, false, nullptr, false};
         HandleEntry e;
         e.own = true;
         e.rep = uint32_t(slots[0]);
         e.rt = rt;
         bool ok;
         uint32_t i = table_add(inst->table, std::move(e), cx, ok);
-        if (!ok) return cx.trap;
+        if (!ok) return cx.take();
         slots[0] = i;
         return {};
       });
@@ -1273,10 +1392,10 @@ wasm::Func make_resource_drop(Store& store, InstanceImpl* inst, ResourceType rt)
       [sp, inst, rt, rtp](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
         if (!inst->may_leave) return Trap("cannot leave component instance");
         static const CanonOpts none;
-        Cx cx{*sp, &none, inst, nullptr, false, Trap(), false};
+        Cx cx{*sp, &none, inst, nullptr, false, nullptr, false};
         uint32_t i = uint32_t(slots[0]);
         HandleEntry* h;
-        if (!check_handle(cx, inst, i, rtp, h)) return cx.trap;
+        if (!check_handle(cx, inst, i, rtp, h)) return cx.take();
         if (h->own) {
           if (h->num_lends != 0) return Trap("cannot remove owned resource while borrowed");
           uint32_t rep = h->rep;
@@ -1284,6 +1403,7 @@ wasm::Func make_resource_drop(Store& store, InstanceImpl* inst, ResourceType rt)
           if (rtp->host) {
             if (rtp->host_dtor) rtp->host_dtor(rep);
           } else if (rtp->guest_dtor) {
+            if (rtp->impl && poisoned(rtp->impl)) return Trap(kPoisonedMessage);
             if (rtp->impl && !rtp->impl->may_enter && rtp->impl != inst) return Trap("cannot enter component instance");
             uint64_t a[1] = {rep};
             auto r = call_core(*sp, rtp->guest_dtor, a, 1);
@@ -1304,10 +1424,10 @@ wasm::Func make_resource_rep(Store& store, InstanceImpl* inst, ResourceType rt) 
   return wasm::Func::host_raw(store.core(), wasm::FuncType{{wasm::ValType::I32}, {wasm::ValType::I32}},
       [sp, inst, rt, rtp](wasm::Caller&, uint64_t* slots) -> wasm::HostResult {
         static const CanonOpts none;
-        Cx cx{*sp, &none, inst, nullptr, false, Trap(), false};
+        Cx cx{*sp, &none, inst, nullptr, false, nullptr, false};
         uint32_t i = uint32_t(slots[0]);
         HandleEntry* h;
-        if (!check_handle(cx, inst, i, rtp, h)) return cx.trap;
+        if (!check_handle(cx, inst, i, rtp, h)) return cx.take();
         slots[0] = h->rep;
         return {};
       });

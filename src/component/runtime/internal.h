@@ -161,6 +161,13 @@ wasm::FuncType lifted_core_type(const FuncType& ft);
 // ---- canonical ABI (cabi.cpp)
 // Call a component function (lifted or host) with lifted values.
 Result<void, Trap> call_func(Store& store, FuncImpl* f, std::span<const Val> args, std::span<Val> results);
+// The same without a Result on the success path (the embedding API's hot
+// path): false with `err` set on failure.  `sink` (may be null) receives the
+// results before post-return runs (lowered calls); `adapter` is true when
+// the caller is a guest.
+struct ResultSink;
+bool call_func_fast(Store& store, FuncImpl* f, std::span<const Val> args, std::span<Val> results, ResultSink* sink,
+                    bool adapter, std::optional<Trap>& err);
 // A core function (for canon lower) that calls `callee` from a component
 // instance `caller` with options `opts`.
 wasm::Func make_lowered(Store& store, FuncImpl* callee, InstanceImpl* caller, const CanonOpts& opts);

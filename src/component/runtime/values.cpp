@@ -168,15 +168,22 @@ Type done(std::shared_ptr<TypeNode> n) {
 // Type
 
 Type::Type(Kind k) {
-  static std::shared_ptr<const TypeNode> cache[13];
+  // The scalar and string nodes are immutable and shared by every Store;
+  // they are built once, thread-safely (a function-local static).
+  struct Cache {
+    std::shared_ptr<const TypeNode> nodes[size_t(Kind::String) + 1];
+    Cache() {
+      for (size_t i = 0; i <= size_t(Kind::String); ++i) {
+        auto n = mk(Kind(i));
+        finish(*n);
+        nodes[i] = std::move(n);
+      }
+    }
+  };
+  static const Cache cache;
   size_t i = size_t(k);
   if (i <= size_t(Kind::String)) {
-    if (!cache[i]) {
-      auto n = mk(k);
-      finish(*n);
-      cache[i] = n;
-    }
-    node_ = cache[i];
+    node_ = cache.nodes[i];
   } else {
     auto n = mk(k);
     finish(*n);
@@ -294,12 +301,35 @@ std::string FuncType::to_string() const {
 // ---------------------------------------------------------------------------
 // Val
 
+Val::Val(const Val& o)
+    : kind_(o.kind_), case_index_(o.case_index_), bits_(o.bits_), str_(o.str_), res_(o.res_),
+      agg_(o.agg_ ? std::make_unique<Agg>(*o.agg_) : nullptr) {}
+Val& Val::operator=(const Val& o) {
+  if (this != &o) {
+    kind_ = o.kind_;
+    case_index_ = o.case_index_;
+    bits_ = o.bits_;
+    str_ = o.str_;
+    res_ = o.res_;
+    agg_ = o.agg_ ? std::make_unique<Agg>(*o.agg_) : nullptr;
+  }
+  return *this;
+}
+const std::vector<Val>& Val::empty_items() {
+  static const std::vector<Val> e;
+  return e;
+}
+const std::vector<std::string>& Val::empty_names() {
+  static const std::vector<std::string> e;
+  return e;
+}
+static_assert(sizeof(Val) <= 80, "keep Val small (see component.h)");
 Val Val::f32(float v) { uint32_t b; std::memcpy(&b, &v, 4); return scalar(Kind::F32, b); }
 Val Val::f64(double v) { uint64_t b; std::memcpy(&b, &v, 8); return scalar(Kind::F64, b); }
 float Val::as_f32() const { float f; uint32_t b = uint32_t(bits_); std::memcpy(&f, &b, 4); return f; }
 double Val::as_f64() const { double d; std::memcpy(&d, &bits_, 8); return d; }
 Val Val::string(std::string s) { Val v; v.kind_ = Kind::String; v.str_ = std::move(s); return v; }
-Val Val::list(std::vector<Val> e) { Val v; v.kind_ = Kind::List; v.items_ = std::move(e); return v; }
+Val Val::list(std::vector<Val> e) { Val v; v.kind_ = Kind::List; v.mut_items() = std::move(e); return v; }
 Val Val::bytes(std::span<const uint8_t> b, bool is_signed) {
   Val v;
   v.kind_ = Kind::List;
@@ -309,42 +339,47 @@ Val Val::bytes(std::span<const uint8_t> b, bool is_signed) {
   return v;
 }
 void Val::materialize() const {
-  items_.clear();
-  items_.reserve(str_.size());
-  for (unsigned char c : str_) items_.push_back(bits_ ? Val::s8(int8_t(c)) : Val::u8(c));
+  std::vector<Val>& items = mut_items();
+  items.clear();
+  items.reserve(str_.size());
+  for (unsigned char c : str_) items.push_back(bits_ ? Val::s8(int8_t(c)) : Val::u8(c));
 }
 Val Val::record(std::vector<std::pair<std::string, Val>> f) {
   Val v;
   v.kind_ = Kind::Record;
-  for (auto& x : f) { v.names_.push_back(std::move(x.first)); v.items_.push_back(std::move(x.second)); }
+  auto& names = v.mut_names();
+  auto& items = v.mut_items();
+  names.reserve(f.size());
+  items.reserve(f.size());
+  for (auto& x : f) { names.push_back(std::move(x.first)); items.push_back(std::move(x.second)); }
   return v;
 }
-Val Val::tuple(std::vector<Val> e) { Val v; v.kind_ = Kind::Tuple; v.items_ = std::move(e); return v; }
+Val Val::tuple(std::vector<Val> e) { Val v; v.kind_ = Kind::Tuple; v.mut_items() = std::move(e); return v; }
 Val Val::variant(std::string c, std::optional<Val> p) {
   Val v;
   v.kind_ = Kind::Variant;
   v.str_ = std::move(c);
-  if (p) v.items_.push_back(std::move(*p));
+  if (p) v.mut_items().push_back(std::move(*p));
   return v;
 }
 Val Val::enum_(std::string c) { Val v; v.kind_ = Kind::Enum; v.str_ = std::move(c); return v; }
 Val Val::none() { Val v; v.kind_ = Kind::Option; v.bits_ = 0; return v; }
-Val Val::some(Val x) { Val v; v.kind_ = Kind::Option; v.bits_ = 1; v.items_.push_back(std::move(x)); return v; }
+Val Val::some(Val x) { Val v; v.kind_ = Kind::Option; v.bits_ = 1; v.mut_items().push_back(std::move(x)); return v; }
 Val Val::ok(std::optional<Val> x) {
   Val v;
   v.kind_ = Kind::Result;
   v.bits_ = 0;
-  if (x) v.items_.push_back(std::move(*x));
+  if (x) v.mut_items().push_back(std::move(*x));
   return v;
 }
 Val Val::err(std::optional<Val> x) {
   Val v;
   v.kind_ = Kind::Result;
   v.bits_ = 1;
-  if (x) v.items_.push_back(std::move(*x));
+  if (x) v.mut_items().push_back(std::move(*x));
   return v;
 }
-Val Val::flags(std::vector<std::string> l) { Val v; v.kind_ = Kind::Flags; v.names_ = std::move(l); return v; }
+Val Val::flags(std::vector<std::string> l) { Val v; v.kind_ = Kind::Flags; v.mut_names() = std::move(l); return v; }
 Val Val::own(Resource r) { Val v; v.kind_ = Kind::Own; v.res_ = std::move(r); return v; }
 Val Val::borrow(Resource r) { Val v; v.kind_ = Kind::Borrow; v.res_ = std::move(r); return v; }
 
@@ -352,15 +387,15 @@ bool Val::operator==(const Val& o) const {
   if (kind_ != o.kind_) return false;
   switch (kind_) {
     case Kind::String: return str_ == o.str_;
-    case Kind::Variant: case Kind::Enum: return str_ == o.str_ && items_ == o.items_;
-    case Kind::Record: return names_ == o.names_ && items_ == o.items_;
-    case Kind::Flags: return names_ == o.names_;
+    case Kind::Variant: case Kind::Enum: return str_ == o.str_ && items() == o.items();
+    case Kind::Record: return names() == o.names() && items() == o.items();
+    case Kind::Flags: return names() == o.names();
     case Kind::Own: case Kind::Borrow: return res_ == o.res_;
     case Kind::List:
       if (is_bytes() && o.is_bytes()) return bits_ == o.bits_ && str_ == o.str_;
       return elems() == o.elems();
-    case Kind::Tuple: return items_ == o.items_;
-    case Kind::Option: case Kind::Result: return bits_ == o.bits_ && items_ == o.items_;
+    case Kind::Tuple: return items() == o.items();
+    case Kind::Option: case Kind::Result: return bits_ == o.bits_ && items() == o.items();
     default: return bits_ == o.bits_;
   }
 }
@@ -446,24 +481,24 @@ std::string Val::to_string() const {
     }
     case Kind::Record: {
       s = "{";
-      for (size_t i = 0; i < items_.size(); ++i) {
+      for (size_t i = 0; i < items().size(); ++i) {
         // WAVE omits fields whose value is `none`.
-        s += (i ? ", " : "") + (i < names_.size() ? names_[i] : std::string("?")) + ": " + items_[i].to_string();
+        s += (i ? ", " : "") + (i < names().size() ? names()[i] : std::string("?")) + ": " + items()[i].to_string();
       }
       return s + "}";
     }
     case Kind::Variant: case Kind::Enum:
       s = str_;
-      if (!items_.empty()) s += "(" + items_[0].to_string() + ")";
+      if (!items().empty()) s += "(" + items()[0].to_string() + ")";
       return s;
-    case Kind::Option: return bits_ ? "some(" + items_[0].to_string() + ")" : "none";
+    case Kind::Option: return bits_ ? "some(" + items()[0].to_string() + ")" : "none";
     case Kind::Result:
       s = bits_ ? "err" : "ok";
-      if (!items_.empty()) s += "(" + items_[0].to_string() + ")";
+      if (!items().empty()) s += "(" + items()[0].to_string() + ")";
       return s;
     case Kind::Flags:
       s = "{";
-      for (size_t i = 0; i < names_.size(); ++i) s += (i ? ", " : "") + names_[i];
+      for (size_t i = 0; i < names().size(); ++i) s += (i ? ", " : "") + names()[i];
       return s + "}";
     case Kind::Own: case Kind::Borrow:
       return std::string(kind_ == Kind::Own ? "own<" : "borrow<") +
@@ -486,40 +521,40 @@ Result<void> Val::check(const Type& t) const {
         if (n.a->kind() != (bits_ ? Kind::S8 : Kind::U8)) return mismatch();
         return {};
       }
-      for (auto& e : items_) COMPONO_CHECK(e.check(*n.a));
+      for (auto& e : items()) COMPONO_CHECK(e.check(*n.a));
       return {};
     case Kind::Record:
-      if (items_.size() != n.fields.size()) return mismatch();
-      for (size_t i = 0; i < items_.size(); ++i) {
-        if (i < names_.size() && names_[i] != n.fields[i].name) return mismatch();
-        COMPONO_CHECK(items_[i].check(*n.fields[i].type));
+      if (items().size() != n.fields.size()) return mismatch();
+      for (size_t i = 0; i < items().size(); ++i) {
+        if (i < names().size() && names()[i] != n.fields[i].name) return mismatch();
+        COMPONO_CHECK(items()[i].check(*n.fields[i].type));
       }
       return {};
     case Kind::Tuple:
-      if (items_.size() != n.fields.size()) return mismatch();
-      for (size_t i = 0; i < items_.size(); ++i) COMPONO_CHECK(items_[i].check(*n.fields[i].type));
+      if (items().size() != n.fields.size()) return mismatch();
+      for (size_t i = 0; i < items().size(); ++i) COMPONO_CHECK(items()[i].check(*n.fields[i].type));
       return {};
     case Kind::Variant: case Kind::Enum: {
       for (auto& f : n.fields) {
         if (f.name != str_) continue;
-        if (f.type.has_value() != !items_.empty()) return mismatch();
-        if (f.type) COMPONO_CHECK(items_[0].check(*f.type));
+        if (f.type.has_value() != !items().empty()) return mismatch();
+        if (f.type) COMPONO_CHECK(items()[0].check(*f.type));
         return {};
       }
       return mismatch();
     }
     case Kind::Option:
-      if (bits_ && (items_.size() != 1)) return mismatch();
-      if (bits_) return items_[0].check(*n.a);
+      if (bits_ && (items().size() != 1)) return mismatch();
+      if (bits_) return items()[0].check(*n.a);
       return {};
     case Kind::Result: {
       const std::optional<Type>& p = bits_ ? n.b : n.a;
-      if (p.has_value() != !items_.empty()) return mismatch();
-      if (p) return items_[0].check(*p);
+      if (p.has_value() != !items().empty()) return mismatch();
+      if (p) return items()[0].check(*p);
       return {};
     }
     case Kind::Flags:
-      for (auto& l : names_) {
+      for (auto& l : names()) {
         bool found = false;
         for (auto& f : n.fields) found |= f.name == l;
         if (!found) return mismatch();
