@@ -69,6 +69,9 @@ bool make_stub_imports(w::Store& store, const w::Module& m, std::vector<w::Exter
         out.emplace_back(*g);
         break;
       }
+      case w::ExternKind::Tag:  // (only with Config::exceptions, which this target leaves off)
+        out.emplace_back(w::Tag::create(store, t.tag));
+        break;
     }
   }
   return true;
