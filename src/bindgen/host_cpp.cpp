@@ -1058,6 +1058,26 @@ Result<std::vector<File>> HostGen::run() {
   // Exported resources' handle classes (types may hold them by value).
   for (const auto& [res, iid] : guest_resources) emit_guest_resource_class(res, iid, "");
   for (TypeId id : order_) emit_type_decl(id);
+  // Types an interface `use`s, under its own names (as in the guest bindings).
+  for (const auto& items : {&w_.imports, &w_.exports})
+    for (const auto& it : *items) {
+      if (it.kind != WorldItemKind::Interface) continue;
+      for (const auto& [n, tid] : r_.interfaces[it.interface].types) {
+        const TypeDef& d = r_.types[tid];
+        if (d.kind != TypeDefKind::Alias || n.empty()) continue;
+        Type target = r_.unalias(d.type);
+        if (!target.is_def() || r_.types[target.id].name.empty()) continue;
+        const TypeDef& td = r_.types[target.id];
+        bool named = td.kind == TypeDefKind::Record || td.kind == TypeDefKind::Variant ||
+                     td.kind == TypeDefKind::Enum || td.kind == TypeDefKind::Flags ||
+                     (td.kind == TypeDefKind::Resource && (host_resource(target.id) || guest_resource(target.id)));
+        if (!named) continue;
+        std::string ns_here = iface_ns(it.interface);
+        if (type_ns(target.id) == ns_here && pascal(td.name) == pascal(n)) continue;
+        hns(ns_here);
+        h_ += "using " + pascal(n) + " = " + qname(target.id) + ";\n";
+      }
+    }
 
   for (const auto& it : w_.imports)
     if (it.kind == WorldItemKind::Interface) emit_import_interface(it.interface, r_.item_key(it));
