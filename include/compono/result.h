@@ -92,23 +92,52 @@ class [[nodiscard]] Result {
   union { T val_; E err_; };
 };
 
+// The error is constructed only on failure (or if error() is asked of a
+// success, which gives a default E as before): a successful Result<void, E>
+// builds and destroys no E, which matters on hot call paths.
 template <class E>
 class [[nodiscard]] Result<void, E> {
  public:
-  Result() : ok_(true) {}
-  Result(Failure f) requires std::is_same_v<E, Error> : ok_(false), err_(std::move(f.error)) {}
-  Result(E e) : ok_(false), err_(std::move(e)) {}
+  Result() : ok_(true), live_(false) {}
+  Result(Failure f) requires std::is_same_v<E, Error> : ok_(false), live_(true) { new (&err_) E(std::move(f.error)); }
+  Result(E e) : ok_(false), live_(true) { new (&err_) E(std::move(e)); }
+  Result(const Result& o) : ok_(o.ok_), live_(o.live_) {
+    if (live_) new (&err_) E(o.err_);
+  }
+  Result(Result&& o) noexcept : ok_(o.ok_), live_(o.live_) {
+    if (live_) new (&err_) E(std::move(o.err_));
+  }
+  Result& operator=(Result o) noexcept {
+    if (live_) err_.~E();
+    ok_ = o.ok_;
+    live_ = o.live_;
+    if (live_) new (&err_) E(std::move(o.err_));
+    return *this;
+  }
+  ~Result() {
+    if (live_) err_.~E();
+  }
   bool has_value() const { return ok_; }
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
   void value() const {}
-  const E& error() const& { return err_; }
-  E& error() & { return err_; }
-  E&& error() && { return std::move(err_); }
+  const E& error() const& { return err(); }
+  E& error() & { return err(); }
+  E&& error() && { return std::move(err()); }
 
  private:
+  E& err() const {
+    if (!live_) {
+      new (&err_) E();
+      live_ = true;
+    }
+    return err_;
+  }
   bool ok_;
-  E err_{};
+  mutable bool live_;
+  union {
+    mutable E err_;
+  };
 };
 
 }  // namespace compono
