@@ -397,26 +397,6 @@ const Decl* find_export(const TypeDef& inst, std::string_view name, ExternKind k
   return nullptr;
 }
 
-// Rewrites the type indices of a definition through `map`; false if one is out of range.
-bool remap(TypeDef& t, const std::vector<uint32_t>& map) {
-  bool ok = true;
-  auto v = [&](ValType& x) {
-    if (x.is_prim) return;
-    if (x.index >= map.size()) { ok = false; return; }
-    x.index = map[x.index];
-  };
-  for (auto& f : t.fields) v(f.type);
-  for (auto& k : t.cases)
-    if (k.type) v(*k.type);
-  for (auto& x : t.types) v(x);
-  if (t.a) v(*t.a);
-  if (t.b) v(*t.b);
-  if (t.kind == TypeKind::Own || t.kind == TypeKind::Borrow) {
-    if (t.index >= map.size()) return false;
-    t.index = map[t.index];
-  }
-  return ok;
-}
 
 ExternDesc desc_of(ExternKind k, uint32_t i) {
   ExternDesc d;
@@ -626,13 +606,28 @@ struct Exported {
   int dtor_slot = -1;
 };
 
+// Maps the type indices a definition refers to through `f`.
+template <class F>
+void map_children(TypeDef& t, F&& f) {
+  auto v = [&](ValType& x) {
+    if (!x.is_prim) x.index = f(x.index);
+  };
+  for (auto& fl : t.fields) v(fl.type);
+  for (auto& k : t.cases)
+    if (k.type) v(*k.type);
+  for (auto& x : t.types) v(x);
+  if (t.a) v(*t.a);
+  if (t.b) v(*t.b);
+  if (t.kind == TypeKind::Own || t.kind == TypeKind::Borrow) t.index = f(t.index);
+}
+
 // Outer aliases (count == depth) inside nested type declarators point at the
 // world scope: renumber them.
 void remap_outer(std::vector<Decl>& decls, const std::vector<uint32_t>& tmap, uint32_t depth, bool& ok) {
   for (Decl& d : decls) {
     if (d.kind == Decl::Alias && d.alias.target == Alias::Outer && d.alias.outer_count == depth &&
         d.alias.sort.kind == SortKind::Type) {
-      if (d.alias.outer_index >= tmap.size()) ok = false;
+      if (d.alias.outer_index >= tmap.size() || tmap[d.alias.outer_index] == UINT32_MAX) ok = false;
       else d.alias.outer_index = tmap[d.alias.outer_index];
     }
     if (d.kind == Decl::Type && (d.type.kind == TypeKind::Instance || d.type.kind == TypeKind::Component))
@@ -640,86 +635,85 @@ void remap_outer(std::vector<Decl>& decls, const std::vector<uint32_t>& tmap, ui
   }
 }
 
-// The union of two worlds: a's types/aliases/imports, then b's (imports of a
-// name already imported are shared), then a's exports, then b's.
+// The union of two worlds: a's declarators before its exports, then b's
+// (imports of a name already imported are shared), then the rest of a (its
+// exports and what follows them), then the rest of b; indices renumbered.
 Result<std::vector<Decl>> merge_worlds(const std::vector<Decl>& a, const std::vector<Decl>& b, const std::string& bname) {
-  std::vector<Decl> out, exports;
+  struct Renum {
+    std::vector<uint32_t> t, i, f;
+  } ma, mb;
+  std::vector<Decl> out;
   uint32_t nt = 0, ni = 0, nf = 0;
   std::map<std::string, std::pair<ExternKind, uint32_t>> imported;
   std::set<std::string> exported;
-  auto count = [&](const Decl& d) {
-    if (d.kind == Decl::Type) ++nt;
-    else if (d.kind == Decl::Alias) {
-      if (d.alias.sort.kind == SortKind::Type) ++nt;
-      else if (d.alias.sort.kind == SortKind::Instance) ++ni;
-      else if (d.alias.sort.kind == SortKind::Func) ++nf;
+  auto sort_of = [](const Decl& d) -> std::optional<SortKind> {
+    if (d.kind == Decl::Type) return SortKind::Type;
+    if (d.kind == Decl::Alias) return d.alias.sort.kind;
+    if (d.kind == Decl::Import || d.kind == Decl::Export) {
+      if (d.desc.kind == ExternKind::Type) return SortKind::Type;
+      if (d.desc.kind == ExternKind::Instance) return SortKind::Instance;
+      if (d.desc.kind == ExternKind::Func) return SortKind::Func;
     }
+    return std::nullopt;
   };
-  for (const Decl& d : a) {
-    if (d.kind == Decl::Export) {
-      exports.push_back(d);
-      exported.insert(d.name.name);
-      continue;
-    }
-    count(d);
-    if (d.kind == Decl::Import) {
-      uint32_t& n = d.desc.kind == ExternKind::Type ? nt : d.desc.kind == ExternKind::Instance ? ni : nf;
-      imported[d.name.name] = {d.desc.kind, n++};
-    }
-    out.push_back(d);
-  }
-  std::vector<uint32_t> tmap, imap, fmap;
-  bool ok = true;
-  auto t = [&](uint32_t i) {
-    if (i >= tmap.size()) { ok = false; return 0u; }
-    return tmap[i];
+  auto space = [](Renum& m, SortKind k) -> std::vector<uint32_t>* {
+    return k == SortKind::Type ? &m.t : k == SortKind::Instance ? &m.i : k == SortKind::Func ? &m.f : nullptr;
   };
-  for (const Decl& d0 : b) {
+  auto add = [&](const Decl& d0, Renum& m, const std::string& wname) -> Result<void> {
     Decl d = d0;
+    bool ok = true;
+    auto at = [&](const std::vector<uint32_t>& v, uint32_t x) {
+      if (x >= v.size()) { ok = false; return 0u; }
+      return v[x];
+    };
+    std::optional<SortKind> sk = sort_of(d);
+    if (d.kind == Decl::Import) {
+      auto f = imported.find(d.name.name);
+      if (f != imported.end()) {
+        if (f->second.first != d.desc.kind)
+          return fail("custom section `" + wname + "`: import `" + d.name.name + "` has another kind in the other world");
+        if (auto* v = sk ? space(m, *sk) : nullptr) v->push_back(f->second.second);
+        return {};  // shared with the earlier import
+      }
+    }
+    if (d.kind == Decl::Export) {
+      if (exported.count(d.name.name))
+        return fail("custom section `" + wname + "`: `" + d.name.name + "` is exported by two worlds");
+      exported.insert(d.name.name);
+    }
     switch (d.kind) {
-      case Decl::CoreType: out.push_back(d); break;
+      case Decl::CoreType: break;
       case Decl::Type:
-        if (!remap(d.type, tmap)) ok = false;
-        remap_outer(d.type.decls, tmap, 1, ok);
-        out.push_back(d);
-        tmap.push_back(nt++);
+        map_children(d.type, [&](uint32_t x) { return at(m.t, x); });
+        remap_outer(d.type.decls, m.t, 1, ok);
         break;
       case Decl::Alias:
-        if (d.alias.target != Alias::Export) return fail("custom section `" + bname + "`: unsupported alias in its world");
-        if (d.alias.instance >= imap.size()) { ok = false; break; }
-        d.alias.instance = imap[d.alias.instance];
-        out.push_back(d);
-        if (d.alias.sort.kind == SortKind::Type) tmap.push_back(nt++);
-        else if (d.alias.sort.kind == SortKind::Instance) imap.push_back(ni++);
-        else if (d.alias.sort.kind == SortKind::Func) fmap.push_back(nf++);
+        if (d.alias.target != Alias::Export) return fail("custom section `" + wname + "`: unsupported alias in its world");
+        d.alias.instance = at(m.i, d.alias.instance);
         break;
-      case Decl::Import: {
-        auto& map = d.desc.kind == ExternKind::Type ? tmap : d.desc.kind == ExternKind::Instance ? imap : fmap;
-        auto f = imported.find(d.name.name);
-        if (f != imported.end()) {
-          if (f->second.first != d.desc.kind)
-            return fail("custom section `" + bname + "`: import `" + d.name.name + "` has another kind in the other world");
-          map.push_back(f->second.second);  // shared with the earlier import
-          break;
-        }
-        if (!(d.desc.kind == ExternKind::Type && d.desc.sub_resource)) d.desc.index = t(d.desc.index);
-        uint32_t& n = d.desc.kind == ExternKind::Type ? nt : d.desc.kind == ExternKind::Instance ? ni : nf;
-        imported[d.name.name] = {d.desc.kind, n};
-        map.push_back(n++);
-        out.push_back(d);
-        break;
-      }
-      case Decl::Export:
-        if (exported.count(d.name.name))
-          return fail("custom section `" + bname + "`: `" + d.name.name + "` is exported by two worlds");
-        exported.insert(d.name.name);
-        d.desc.index = t(d.desc.index);
-        exports.push_back(d);
+      case Decl::Import: case Decl::Export:
+        if (!(d.desc.kind == ExternKind::Type && d.desc.sub_resource)) d.desc.index = at(m.t, d.desc.index);
         break;
     }
-    if (!ok) return fail("custom section `" + bname + "`: index out of range in its world");
-  }
-  out.insert(out.end(), exports.begin(), exports.end());
+    if (!ok) return fail("custom section `" + wname + "`: index out of range in its world");
+    if (sk) {
+      uint32_t idx = *sk == SortKind::Type ? nt++ : *sk == SortKind::Instance ? ni++ : *sk == SortKind::Func ? nf++ : 0;
+      if (auto* v = space(m, *sk)) v->push_back(idx);
+    }
+    if (d.kind == Decl::Import) imported[d.name.name] = {d.desc.kind, sk == SortKind::Type ? nt - 1 : sk == SortKind::Instance ? ni - 1 : nf - 1};
+    out.push_back(std::move(d));
+    return {};
+  };
+  auto first_export = [](const std::vector<Decl>& w) {
+    for (size_t i = 0; i < w.size(); ++i)
+      if (w[i].kind == Decl::Export) return i;
+    return w.size();
+  };
+  size_t fa = first_export(a), fb = first_export(b);
+  for (size_t i = 0; i < fa; ++i) COMPONO_CHECK(add(a[i], ma, "the first world"));
+  for (size_t i = 0; i < fb; ++i) COMPONO_CHECK(add(b[i], mb, bname));
+  for (size_t i = fa; i < a.size(); ++i) COMPONO_CHECK(add(a[i], ma, "the first world"));
+  for (size_t i = fb; i < b.size(); ++i) COMPONO_CHECK(add(b[i], mb, bname));
   return out;
 }
 
@@ -757,20 +751,6 @@ bool nominal(TypeKind k) {
   return k == TypeKind::Record || k == TypeKind::Variant || k == TypeKind::Enum || k == TypeKind::Flags;
 }
 
-// Maps the type indices a definition refers to through `f`.
-template <class F>
-void map_children(TypeDef& t, F&& f) {
-  auto v = [&](ValType& x) {
-    if (!x.is_prim) x.index = f(x.index);
-  };
-  for (auto& fl : t.fields) v(fl.type);
-  for (auto& k : t.cases)
-    if (k.type) v(*k.type);
-  for (auto& x : t.types) v(x);
-  if (t.a) v(*t.a);
-  if (t.b) v(*t.b);
-  if (t.kind == TypeKind::Own || t.kind == TypeKind::Borrow) t.index = f(t.index);
-}
 
 constexpr uint32_t kNone = UINT32_MAX;
 
@@ -944,6 +924,15 @@ void outer_refs(const std::vector<Decl>& decls, uint32_t depth, std::vector<uint
     if (d.kind == Decl::Type && (d.type.kind == TypeKind::Instance || d.type.kind == TypeKind::Component))
       outer_refs(d.type.decls, depth + 1, out);
   }
+}
+
+// The world type indices a type declarator refers to.
+std::vector<uint32_t> type_refs(const Decl& d) {
+  std::vector<uint32_t> refs;
+  TypeDef t = d.type;
+  map_children(t, [&](uint32_t x) { refs.push_back(x); return x; });
+  outer_refs(d.type.decls, 1, refs);
+  return refs;
 }
 
 // What is kept: world declarators, and inside the instance type of each
@@ -1195,7 +1184,11 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     std::map<std::string, uint32_t> root_func;  // world-level imported function -> our func index
     std::map<std::string, uint32_t> root_type;  // world-level imported type -> our type index
   } w;
-  std::vector<uint32_t> wmap, imap, fmap;  // world index -> ours (kNone: dropped)
+  // World index -> ours (kNone: dropped or not yet made).
+  std::vector<uint32_t> wmap(sp.type_decl.size(), kNone), imap(sp.inst_decl.size(), kNone), fmap(sp.func_decl.size(), kNone);
+  std::vector<uint32_t> didx(world.size(), kNone);  // declarator -> its index in its world index space
+  for (auto* v : {&sp.type_decl, &sp.inst_decl, &sp.func_decl})
+    for (size_t k = 0; k < v->size(); ++k) didx[(*v)[k]] = uint32_t(k);
   std::map<uint32_t, IScope> scopes;       // our instance index -> its instance type
   uint32_t dropped = 0;
   for (const Decl& d : world)
@@ -1205,6 +1198,7 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
   auto tmap = [&](uint32_t i) { return i < wmap.size() ? wmap[i] : kNone; };
   // Emits world declarator `d` (kept or not), keeping the maps in step.
   auto emit = [&](const Decl& d, bool keep) -> Result<void> {
+    const uint32_t at = didx[size_t(&d - world.data())];
     bool ok = true;
     auto t = [&](uint32_t i) {
       uint32_t r = tmap(i);
@@ -1214,14 +1208,14 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     switch (d.kind) {
       case Decl::CoreType: append(b.c, d.core_type); return {};
       case Decl::Type: {
-        if (!keep) { wmap.push_back(kNone); return {}; }
+        if (!keep) return {};
         TypeDef td = d.type;
         auto lk = L.local.find(size_t(&d - world.data()));
         if (td.kind == TypeKind::Instance && lk != L.local.end()) td = trim_instance(d.type, lk->second);
         map_children(td, t);
         remap_outer(td.decls, wmap, 1, ok);
         if (!ok) return fail("world type: a kept type refers to a dropped or unknown type");
-        wmap.push_back(b.type(std::move(td)));
+        wmap[at] = b.type(std::move(td));
         return {};
       }
       case Decl::Alias: {
@@ -1229,10 +1223,10 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
         std::vector<uint32_t>* m = a.sort.kind == SortKind::Type ? &wmap : a.sort.kind == SortKind::Instance ? &imap
                                  : a.sort.kind == SortKind::Func ? &fmap : nullptr;
         if (a.target != Alias::Export || !m) return fail("world type: unsupported alias at world level");
-        if (!keep) { m->push_back(kNone); return {}; }
+        if (!keep) return {};
         if (a.instance >= imap.size() || imap[a.instance] == kNone) return fail("world type: alias of an unknown instance");
         a.instance = imap[a.instance];
-        m->push_back(a.sort.kind == SortKind::Type ? b.type_alias(a.instance, a.name) : b.alias(a));
+        (*m)[at] = a.sort.kind == SortKind::Type ? b.type_alias(a.instance, a.name) : b.alias(a);
         return {};
       }
       case Decl::Import: {
@@ -1240,7 +1234,6 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
                                  : d.desc.kind == ExternKind::Func ? &fmap : nullptr;
         if (!m) return fail("world import `" + d.name.name + "`: unsupported kind " + to_string(d.desc.kind));
         if (!keep) {
-          m->push_back(kNone);
           ++dropped;
           return {};
         }
@@ -1248,7 +1241,7 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
         if (!(d.desc.kind == ExternKind::Type && d.desc.sub_resource)) im.desc.index = t(d.desc.index);
         if (!ok) return fail("world import `" + d.name.name + "`: its type is unknown");
         uint32_t i = b.import(im);
-        m->push_back(i);
+        (*m)[at] = i;
         if (d.desc.kind == ExternKind::Instance) {
           w.inst[d.name.name] = i;
           w.inst_type[d.name.name] = d.desc.index;
@@ -1265,7 +1258,21 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     }
     return {};
   };
-  for (size_t i = 0; i < first_export; ++i) COMPONO_CHECK(emit(world[i], live[i]));
+  // Interfaces first, then world-level types and functions (wit-component's order).
+  // (Types that refer to world-level imported types follow those.)
+  std::vector<bool> later(world.size(), false);
+  for (size_t i = 0; i < first_export; ++i) {
+    const Decl& d = world[i];
+    if (d.kind == Decl::Import && d.desc.kind != ExternKind::Instance) {
+      later[i] = true;
+    } else if (d.kind == Decl::Type) {
+      for (uint32_t r : type_refs(d))
+        if (r < sp.type_decl.size() && later[sp.type_decl[r]]) later[i] = true;
+    }
+  }
+  for (int pass = 0; pass < 2; ++pass)
+    for (size_t i = 0; i < first_export; ++i)
+      if (later[i] == (pass == 1)) COMPONO_CHECK(emit(world[i], live[i]));
   std::vector<const Decl*> wexports;
   for (size_t i = first_export; i < world.size(); ++i) {
     if (world[i].kind == Decl::Import) return fail("world type: import `" + world[i].name.name + "` after the exports is not supported");
@@ -1528,8 +1535,24 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     ++out.lifted;
     return b.canon(k);
   };
+  // World-level functions first, then interfaces (wit-component's order);
+  // aliases of exported interfaces' types are made once those exist.
+  auto of_export = [&](const Decl& d) {
+    return d.kind == Decl::Alias && d.alias.target == Alias::Export && d.alias.instance < sp.inst_decl.size() &&
+           world[sp.inst_decl[d.alias.instance]].kind == Decl::Export;
+  };
+  std::vector<bool> second(world.size(), false);
+  for (size_t wi = first_export; wi < world.size(); ++wi) {
+    const Decl& d = world[wi];
+    second[wi] = (d.kind == Decl::Export && d.desc.kind == ExternKind::Instance) || of_export(d);
+    if (d.kind == Decl::Type)
+      for (uint32_t r : type_refs(d))
+        if (r < sp.type_decl.size() && second[sp.type_decl[r]]) second[wi] = true;
+  }
+  for (int pass = 0; pass < 2; ++pass)
   for (size_t wi = first_export; wi < world.size(); ++wi) {
     const Decl& e = world[wi];
+    if (second[wi] != (pass == 1)) continue;
     if (e.kind != Decl::Export) {
       COMPONO_CHECK(emit(e, live[wi]));
       continue;
@@ -1542,7 +1565,7 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
       COMPONO_TRY(uint32_t f, lift(iname, ft, "world export `" + iname + "`", &flat.world(), e.desc.index, enc));
       Export ex{e.name, SortIdx{Sort{SortKind::Func, CoreSort::Func}, f}, desc_of(ExternKind::Func, ft)};
       append(b.c, ex);
-      fmap.push_back(b.n_func++);
+      fmap[didx[wi]] = b.n_func++;
       continue;
     }
     const TypeDef* it = world_type(e.desc.index);
@@ -1660,7 +1683,7 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     Export exd{e.name, SortIdx{Sort{SortKind::Instance, CoreSort::Func}, ii}, std::nullopt};
     append(b.c, exd);
     uint32_t exported_inst = b.n_inst++;
-    imap.push_back(exported_inst);
+    imap[didx[wi]] = exported_inst;
     scopes[exported_inst] = make_scope(exported_inst, it);
   }
   out.dropped_imports = dropped;

@@ -1,0 +1,2 @@
+// The world-level import `upper` of enc.wit for jco-transpiled components.
+export function upper(s) { return s.toUpperCase(); }
