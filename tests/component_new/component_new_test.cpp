@@ -796,6 +796,40 @@ TEST_F(NewSdk, WorldShapes) {
   ASSERT_FALSE(emb.empty());
   Made m = make_both(emb, dir);
   ASSERT_FALSE(m.ours.empty());
+  // test:other/unused is imported by the world but not used: both drop it.
+  Cmd w = run(jco + " wit " + quote(m.ours.string()) + " 2>&1");
+  EXPECT_EQ(w.out.find("unused"), std::string::npos) << w.out;
+  EXPECT_NE(w.out.find("import test:other/base@1.2.0;"), std::string::npos) << w.out;
+  EXPECT_NE(w.out.find("export test:shapes/report@0.1.0;"), std::string::npos) << w.out;
+  fs::copy_file(src / "host.mjs", dir / "host.mjs", fs::copy_options::overwrite_existing);
+  std::vector<std::string> outs;
+  for (const fs::path& comp : {m.ours, m.theirs}) {
+    std::string name = comp == m.ours ? "ours" : "theirs";
+    Cmd c = run(jco + " transpile " + quote(comp.string()) + " --name " + name + " -o " + quote((dir / ("js-" + name)).string()) +
+                " --map test:other/base@1.2.0=../host.mjs --map test:shapes/geo@0.1.0=../host.mjs --map 'log=../host.mjs#log' 2>&1");
+    ASSERT_EQ(c.status, 0) << c.out;
+    c = run("cd " + quote(dir.string()) + " && " + quote(NEW_NODE) + " --input-type=module -e " +
+            quote("import { main } from './host.mjs'; const m = await import('./js-" + name + "/" + name + ".js'); await main(m);") +
+            " 2>&1");
+    EXPECT_EQ(c.status, 0) << name << ": " << c.out;
+    outs.push_back(c.out);
+  }
+  EXPECT_EQ(outs[0], outs[1]);
+  const std::string& x = outs[0];
+  // From the guest's logic: blob "bbb" upper-cased by the host has size 3, the
+  // guest's own blob "dddd" 4; weigh = tag weight (len("t3") * 3) + 3.
+  EXPECT_NE(x.find("\"size=3,4 weigh=9 tag=t3/6\""), std::string::npos) << x;
+  EXPECT_NE(x.find("\"size=0,1 weigh=6 tag=t0/6\""), std::string::npos) << x;
+  // Shelf a: 5 + 7 over 2 puts; two live shelves, then merge consumes b (its
+  // destructor runs): a and the merged one are left.
+  EXPECT_NE(x.find("2,{\"text\":\"a\",\"n\":12},2"), std::string::npos) << x;
+  EXPECT_NE(x.find("3,{\"text\":\"a+b\",\"n\":13},2"), std::string::npos) << x;
+  // summarize over the merged shelf and two extra labels (tags made by the host).
+  EXPECT_NE(x.find("{\"l\":{\"text\":\"a+b,xy,zzz\",\"n\":3},\"tags\":[{\"name\":\"xy\",\"weight\":6},"
+                   "{\"name\":\"zzz\",\"weight\":9}],\"total\":18}"), std::string::npos) << x;
+  // take(a) = 12 * 10 + 2; its destructor leaves only the merged shelf.
+  EXPECT_NE(x.find("122,1"), std::string::npos) << x;
+  EXPECT_NE(x.find("[\"t3:6\",\"t0:6\"],0]"), std::string::npos) << x;  // logged tags, no blob left
 }
 
 }  // namespace
