@@ -360,7 +360,22 @@ class Gen {
     }
     return "int";
   }
+  // A non-owning view of a list element with the canonical layout, so the
+  // caller's data is passed by pointer: string -> std::string_view (a
+  // pointer and a 32-bit size on wasm32, like the canonical string),
+  // list<X> -> std::span<const X'>; other elements keep their owned type.
+  std::string elem_view(Type e) {
+    Type u = r_.unalias(e);
+    if (u.kind == Prim::String) return "std::string_view";
+    if (u.is_def() && r_.types[u.id].kind == TypeDefKind::List) {
+      Type x = r_.types[u.id].type;
+      if (identical(x) && !has_own(x)) return "std::span<const " + elem_view(x) + ">";
+    }
+    return cpp(e);
+  }
   // Parameter type of an imported function (the callee only reads).
+  // Strings and lists are views (no copy is needed to call); so are an
+  // option's string or list payload.
   std::string import_param(Type t) {
     Type u = r_.unalias(t);
     if (u.kind == Prim::String) return "std::string_view";
@@ -368,11 +383,16 @@ class Gen {
     const TypeDef& d = r_.types[u.id];
     if (has_own(u)) return cpp(u);
     switch (d.kind) {
-      case TypeDefKind::List: return "std::span<const " + cpp(d.type) + ">";
+      case TypeDefKind::List: return "std::span<const " + elem_view(d.type) + ">";
+      case TypeDefKind::Option: {
+        Type p = r_.unalias(d.type);
+        if (p.kind == Prim::String || (p.is_def() && r_.types[p.id].kind == TypeDefKind::List))
+          return "std::optional<" + import_param(p) + ">";
+        return "const " + cpp(u) + "&";
+      }
       case TypeDefKind::Record:
       case TypeDefKind::Variant:
       case TypeDefKind::Tuple:
-      case TypeDefKind::Option:
       case TypeDefKind::FixedList:
       case TypeDefKind::Result: return "const " + cpp(u) + "&";
       default: return cpp(u);
@@ -675,6 +695,22 @@ class Gen {
     if (identical(elem))
       return "compono::List<" + ct + ">::adopt(compono::abi::i32_ptr<" + ct + ">(" + p + "), (size_t)(uint32_t)(" +
              n + "))";
+    Type ue = r_.unalias(elem);
+    if (ue.is_def() && r_.types[ue.id].kind == TypeDefKind::Handle && r_.types[ue.id].handle_kind == HandleKind::Borrow &&
+        !resource_exported(resource_of(ue))) {
+      // list<borrow<imported>>: Borrow<R> is one i32 handle, so the host's
+      // buffer is adopted in place; each handle is registered for the drop.
+      std::string len = fresh(), hs = fresh();
+      pre += "static_assert(sizeof(" + ct + ") == 4 && alignof(" + ct + ") == 4);\n";
+      pre += "size_t " + len + " = (size_t)(uint32_t)(" + n + ");\n";
+      pre += "int32_t* " + hs + " = compono::abi::i32_ptr<int32_t>(" + p + ");\n";
+      if (!opt_.manual_borrows) {
+        std::string i = fresh();
+        pre += "for (size_t " + i + " = 0; " + i + " < " + len + "; ++" + i + ") scope.add(" + hs + "[" + i + "], &" +
+               drop_fn(resource_of(ue)) + ");\n";
+      }
+      return "compono::List<" + ct + ">::adopt(reinterpret_cast<" + ct + "*>(" + hs + "), " + len + ")";
+    }
     SizeAlign sa = size_align(r_, elem);
     std::string len = fresh(), src = fresh(), dst = fresh(), i = fresh();
     pre += "size_t " + len + " = (size_t)(uint32_t)(" + n + ");\n";

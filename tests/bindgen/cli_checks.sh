@@ -53,5 +53,24 @@ grep -q 'greet(.*compono::Borrow<::example::greeter::types::Context> ctx);' "$wo
   && ok "manual: greet takes compono::Borrow<Context>" || bad "manual signature: $(grep 'greet(' "$work/manual/greeter.h")"
 grep -q '^// Manual borrows (--manual-borrows)' "$work/manual/greeter.h" && ok "manual: header says so" || bad "manual: no banner"
 
+# Copies: the glue copies nothing the canonical ABI does not require.  For
+# the type-family world: import parameters are views (strings, list<string>,
+# option<string>), no temporary canonical buffer is needed for any import
+# (every list element type there has the canonical layout), and the glue never
+# builds a std::string.
+types=$src/tests/bindgen/wit/types.wit
+if "$compono" bindgen cpp --world types "$types" -o "$work/types" 2>/dev/null; then
+  grep -q 'echo_strings(std::span<const std::string_view> l);' "$work/types/types.h" \
+    && ok "list<string> import param is std::span<const std::string_view>" || bad "echo_strings: $(grep 'echo_strings(' "$work/types/types.h")"
+  grep -q 'echo_opt(std::optional<std::string_view> o);' "$work/types/types.h" \
+    && ok "option<string> import param is std::optional<std::string_view>" || bad "echo_opt: $(grep 'echo_opt(' "$work/types/types.h")"
+  grep -q 'echo_prims(.*std::string_view m);' "$work/types/types.h" && ok "string import param is std::string_view" || bad "echo_prims signature"
+  n=$(grep -c 'cleanup.alloc(' "$work/types/types.cpp"); [ "$n" == 0 ] && ok "no temporary canonical buffers in import calls" || bad "$n cleanup.alloc in types.cpp"
+  n=$(grep -c 'std::string\b' "$work/types/types.cpp"); [ "$n" == 0 ] && ok "the glue never builds a std::string" || bad "$n std::string in types.cpp"
+  grep -q 'compono::List<compono::String>::adopt(' "$work/types/types.cpp" && ok "list<string> results adopt the host's buffer" || bad "no List<String>::adopt"
+else
+  bad "types world: bindgen failed"
+fi
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

@@ -72,7 +72,9 @@ compono::String use_host() {
   host::Point pts[] = {{1, 2}, {3, -4}};
   auto echoed = host::echo_points(pts);
   for (const auto& p : echoed) out += "|" + std::to_string(p.x) + "," + std::to_string(p.y);
-  compono::String strs[] = {"a", "", "ccc"};
+  // list<string> parameter: std::span<const std::string_view>, passed by pointer (no copy).
+  std::string owned = "ccc";
+  std::string_view strs[] = {"a", "", owned};
   auto es = host::echo_strings(strs);
   for (const auto& s : es) out += "|" + std::string(s.view());
   auto sh = host::echo_shape(host::Shape{host::Shape::Rect{host::Point{5, 6}}}, host::Color::green,
