@@ -223,6 +223,7 @@ TEST(HostGenE2E, HostImportTraps) {
   auto bad = e.w->api_checked(e.store, 13);
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("check: 13 is unlucky"), std::string::npos) << bad.error().message;
+  EXPECT_EQ(bad.error().message, "check: 13 is unlucky");
 }
 
 TEST(HostGenE2E, HostResourceMethodAndConstructorTraps) {
@@ -259,6 +260,8 @@ TEST(HostGenE2E, NestedBorrowsToHostImportStayBounded) {
   EXPECT_EQ(e.host.blob_table().size(), 0u);
   EXPECT_EQ(e.host.stats.live(), 1);  // the guest's three blobs were dropped
   size_t max_slots = e.host.blob_table().slots();
+  auto h0 = e.w->api_probe_handle(e.store);
+  ASSERT_OK(h0);
   for (int i = 0; i < 10000; ++i) {
     auto x = e.w->api_call_sum(e.store, *b, 3);
     if (!x || *x != 510u) {
@@ -270,8 +273,12 @@ TEST(HostGenE2E, NestedBorrowsToHostImportStayBounded) {
       break;
     }
   }
+  // The guest's handle table did not grow either: a new handle gets the same index.
+  auto h1 = e.w->api_probe_handle(e.store);
+  ASSERT_OK(h1);
+  EXPECT_EQ(*h1, *h0);
   EXPECT_EQ(e.host.sum_calls, 10001);
-  EXPECT_EQ(e.host.stats.created, 1 + 3 * 10001);
+  EXPECT_EQ(e.host.stats.created, 1 + 3 * 10001 + 2);  // + the two probe blobs
   EXPECT_EQ(e.host.stats.live(), 1);
   EXPECT_LE(e.host.blob_table().slots(), 4u);  // 1 lent + 3 owned by the guest at once
   EXPECT_EQ(e.host.blob_table().slots(), max_slots);
@@ -283,6 +290,8 @@ TEST(HostGenE2E, NestedBorrowsLentToGuestStayBounded) {
   auto b1 = e.host.blob(1), b2 = e.host.blob(2), b3 = e.host.blob(3), b4 = e.host.blob(4);
   ha::Pick one;
   one.value = ha::Pick::One{b4.get()};
+  auto h0 = e.w->api_probe_handle(e.store);
+  ASSERT_OK(h0);
   for (int i = 0; i < 10000; ++i) {
     auto r = e.w->api_sizes(e.store, {b1.get(), b2.get()}, ha::Holder{b3.get(), "xy"}, one);
     if (!r || *r != 1u + 2 + 3 + 2 + 4) {
@@ -296,7 +305,10 @@ TEST(HostGenE2E, NestedBorrowsLentToGuestStayBounded) {
   }
   EXPECT_EQ(e.host.blob_table().size(), 0u);
   EXPECT_EQ(e.host.blob_table().slots(), 4u);  // exactly the 4 borrows of one call
-  EXPECT_EQ(e.host.stats.live(), 4);
+  EXPECT_EQ(e.host.stats.live(), 4);  // the probe blob was created and dropped
+  auto h1 = e.w->api_probe_handle(e.store);
+  ASSERT_OK(h1);
+  EXPECT_EQ(*h1, *h0);  // the guest's handle table did not grow
 }
 
 TEST(HostGenE2E, TwoHostsAreIndependent) {

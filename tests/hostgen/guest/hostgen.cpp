@@ -52,5 +52,6 @@ uint32_t kept() {
   return s;
 }
 void release_kept() { g_kept.clear(); }
+uint32_t probe_handle() { return uint32_t(env::Blob(1).handle()); }
 
 }  // namespace exports::test::hostgen::api
