@@ -833,3 +833,73 @@ TEST_F(NewSdk, WorldShapes) {
 }
 
 }  // namespace
+
+namespace {
+
+// String encodings: a raw canonical-ABI guest (encoding/enc.c) embedded with
+// `jco embed --string-encoding E`; compono new must lift and lower with E,
+// like jco new, and (utf8, utf16) run under jco + node with the same results.
+class NewEncoding : public NewGuest {
+ protected:
+  void check(const std::string& enc, const std::string& define, const std::string& canon_name, bool run_node) {
+    fs::path src = fs::path(NEW_PROGRAMS_DIR).parent_path() / "encoding";
+    fs::path dir = work() / ("enc-" + enc);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir);
+    fs::path core = dir / "core.wasm", emb = dir / "embed.wasm";
+    std::string cc = quote(NEW_GUEST_CXX) + " -x c --target=wasm32-wasi -O2 -nostdlib -Wl,--no-entry " + define + " " +
+                     quote((src / "enc.c").string()) + " -o " + quote(core.string()) + " 2>&1";
+    Cmd c = run(cc);
+    ASSERT_EQ(c.status, 0) << cc << "\n" << c.out;
+    c = run(jco + " embed --wit " + quote((src / "enc.wit").string()) + " --string-encoding " + enc + " " +
+            quote(core.string()) + " -o " + quote(emb.string()) + " 2>&1");
+    ASSERT_EQ(c.status, 0) << c.out;
+    auto r = compono::component::make_component(read_bytes(emb));
+    ASSERT_TRUE(r) << r.error().to_string();
+    ASSERT_TRUE(compono::component::decode_and_validate(r->bytes));
+    fs::path ours = dir / "ours.wasm", theirs = dir / "theirs.wasm";
+    write_bytes(ours, r->bytes);
+    c = run(jco + " new " + quote(emb.string()) + " -o " + quote(theirs.string()) + " 2>&1");
+    ASSERT_EQ(c.status, 0) << c.out;
+    // The canonical options: one lower (upper) and one lift (shout), both with the encoding.
+    auto encodings = [&](const fs::path& p) {
+      Cmd w = run(jco + " print " + quote(p.string()) + " 2>&1");
+      std::vector<std::string> found;
+      for (size_t at = w.out.find("string-encoding="); at != std::string::npos; at = w.out.find("string-encoding=", at + 1))
+        found.push_back(w.out.substr(at, w.out.find_first_of(" )", at) - at));
+      return found;
+    };
+    std::vector<std::string> want(2, "string-encoding=" + canon_name);
+    EXPECT_EQ(encodings(ours), want);
+    EXPECT_EQ(encodings(theirs), want);
+    Cmd wa = run(jco + " wit " + quote(ours.string())), wb = run(jco + " wit " + quote(theirs.string()));
+    EXPECT_EQ(wa.out, wb.out);
+    if (!run_node) return;
+    fs::copy_file(src / "host.mjs", dir / "host.mjs", fs::copy_options::overwrite_existing);
+    std::vector<std::string> outs;
+    for (const fs::path& comp : {ours, theirs}) {
+      std::string name = comp.stem().string();
+      c = run(jco + " transpile " + quote(comp.string()) + " --name " + name + " -o " + quote((dir / ("js-" + name)).string()) +
+              " --map 'upper=../host.mjs#upper' 2>&1");
+      ASSERT_EQ(c.status, 0) << c.out;
+      c = run("cd " + quote(dir.string()) + " && " + quote(NEW_NODE) + " " + quote((src / "drive.mjs").string()) + " " +
+              quote((dir / ("js-" + name) / (name + ".js")).string()) + " 2>&1");
+      EXPECT_EQ(c.status, 0) << name << ": " << c.out;  // drive.mjs checks shout(s) == upper(s) + "!"
+      outs.push_back(c.out);
+    }
+    EXPECT_EQ(outs[0], outs[1]);
+    EXPECT_NE(outs[0].find("\"ÜNÏCÖDÉ ✓!\""), std::string::npos) << outs[0];
+  }
+};
+
+TEST_F(NewEncoding, Utf8) { check("utf8", "", "utf8", true); }
+TEST_F(NewEncoding, Utf16) { check("utf16", "-DENC_UTF16", "utf16", true); }
+TEST_F(NewEncoding, Latin1Utf16) {
+  // jco 1.30 cannot transpile latin1+utf16 (js-component-bindgen asserts
+  // utf8|utf16), so this one is checked by validation and its canon options.
+  std::printf("[ note ] latin1+utf16: not run under node (jco transpile supports utf8/utf16 only)\n");
+  check("compact-utf16", "-DENC_COMPACT", "latin1+utf16", false);
+}
+
+}  // namespace
