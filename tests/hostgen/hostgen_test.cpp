@@ -72,6 +72,19 @@ TEST(HostGen, KitchenSinkTypes) {
   EXPECT_TRUE(contains(h, "api_sum(compono::component::Store& store, const std::vector<int64_t>& xs) const;")) << h;
   EXPECT_TRUE(contains(h, "compono::Result<void, compono::component::Trap> nothing(compono::component::Store& store) const;"))
       << h;
+  // Resources of another imported interface: that interface's host is passed too.
+  EXPECT_TRUE(contains(h, "namespace test::kitchen::frames {")) << h;
+  EXPECT_TRUE(contains(h, "add_to_linker(compono::component::Linker& linker, Host& host, "
+                          "::test::kitchen::shapes::Host& shapes_host);"))
+      << h;
+  EXPECT_TRUE(contains(h, "virtual compono::Result<uint32_t> frame(const std::vector<::test::kitchen::frames::Framed>& f) = 0;"))
+      << h;
+  EXPECT_TRUE(contains(h, "struct Framed {\n  ::test::kitchen::shapes::Canvas* c{};")) << h;
+  EXPECT_TRUE(contains(h, "add_to_linker(compono::component::Linker& linker, KitchenImports& host, "
+                          "::test::kitchen::shapes::Host& shapes_host);"))
+      << h;
+  EXPECT_TRUE(contains(h, "const compono::component::Component& component, ::test::kitchen::shapes::Host& shapes_host);"))
+      << h;
   const std::string& c = files[1].contents;
   EXPECT_TRUE(contains(c, "inst.get_func(\"api#sum\")")) << c;
   EXPECT_TRUE(contains(c, "compono::component::Val::bytes(b)")) << c;  // list<u8> takes the byte fast path
