@@ -190,10 +190,43 @@ size_t ascii_prefix(const uint8_t* p, size_t n) {
   return i;
 }
 
+// Is p[0..n) valid UTF-8?  ASCII runs go through ascii_prefix; multi-byte
+// sequences are checked with one table-free test per length.
+bool utf8_valid(const uint8_t* p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint8_t c = p[i];
+    if (c < 0x80) {
+      size_t k = ascii_prefix(p + i, n - i);
+      i += k ? k : 1;
+      continue;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+      if (i + 1 >= n || (p[i + 1] & 0xc0) != 0x80) return false;
+      i += 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      if (i + 2 >= n) return false;
+      uint8_t d = p[i + 1];
+      uint8_t lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+      if (d < lo || d > hi || (p[i + 2] & 0xc0) != 0x80) return false;
+      i += 3;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      if (i + 3 >= n) return false;
+      uint8_t d = p[i + 1];
+      uint8_t lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+      if (d < lo || d > hi || (p[i + 2] & 0xc0) != 0x80 || (p[i + 3] & 0xc0) != 0x80) return false;
+      i += 4;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Validates UTF-8 like Rust's from_utf8; returns an error message or "".
-// ASCII runs are skipped by ascii_prefix, so an ASCII string costs one fast
-// pass.
+// (The fast check runs first; this walk only words the error.)
 std::string validate_utf8(const uint8_t* p, size_t n) {
+  if (utf8_valid(p, n)) return "";
   size_t i = 0;
   while (i < n) {
     uint8_t c = p[i];
@@ -1097,8 +1130,9 @@ bool poisoned(const InstanceImpl* i) {
 // (the embedder sees the outermost one): later calls fail instead of running
 // on state the trap left half-updated.  Errors of the host's own making (a
 // value of the wrong type, detected before entering) do not poison.
-void poison_after(InstanceImpl* i, const Trap& t) {
+void poison_after(Store& store, InstanceImpl* i, const Trap& t) {
   if (t.message.rfind("type mismatch", 0) == 0) return;
+  store.state()->any_poisoned = true;
   for (; i; i = i->parent) i->poisoned = true;
 }
 
@@ -1172,7 +1206,7 @@ bool call_func_fast(Store& store, FuncImpl* f, std::span<const Val> args, std::s
     return true;
   }
   InstanceImpl* ci = f->inst;
-  if (poisoned(ci)) { err.emplace(kPoisonedMessage); return false; }
+  if (store.state()->any_poisoned && poisoned(ci)) { err.emplace(kPoisonedMessage); return false; }
   if (!ci->may_enter) { err.emplace("cannot enter component instance"); return false; }
   ci->context[0] = ci->context[1] = 0;
   bool ok;
@@ -1183,7 +1217,7 @@ bool call_func_fast(Store& store, FuncImpl* f, std::span<const Val> args, std::s
   } else {
     ok = call_sync_lifted(store, f, args, results, sink, adapter, err);
   }
-  if (!ok) poison_after(ci, *err);
+  if (!ok) poison_after(store, ci, *err);
   return ok;
 }
 

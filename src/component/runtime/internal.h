@@ -132,6 +132,7 @@ struct StoreState {
   std::deque<InstanceImpl> instances;
   std::deque<FuncImpl> funcs;
   std::vector<std::shared_ptr<const void>> keep;  // environments kept alive
+  bool any_poisoned = false;  // set by the first trap: until then no instance needs the poison check
 };
 
 struct LinkerDef {

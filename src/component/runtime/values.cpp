@@ -65,6 +65,8 @@ Result<void, Trap> Resource::drop(Store& store) const {
     return {};
   }
   if (rt->guest_dtor) {
+    for (const detail::InstanceImpl* i = rt->impl; i; i = i->parent)
+      if (i->poisoned) return Trap("cannot enter component instance: it trapped earlier");
     std::vector<wasm::Value> a{wasm::Value::i32(int32_t(rep_))};
     auto r = rt->guest_dtor.call(store.core(), a);
     if (!r) return std::move(r).error();
