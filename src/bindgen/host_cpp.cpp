@@ -918,7 +918,7 @@ class HostGen {
   }
 
   // The host-side handle class of an exported resource (declared in the header).
-  void emit_guest_resource_class(TypeId res, InterfaceId iid, const std::string& prefix) {
+  void emit_guest_resource_class(TypeId res, InterfaceId iid) {
     std::string rn = pascal(r_.types[res].name);
     std::string q = qname(res);
     std::string wq = world_ns_ + "::" + world_cls_;
@@ -971,7 +971,6 @@ class HostGen {
              export_body(x, "wex_", "st_", "", std::string(world_cls_) + " is not instantiated") + "}\n";
       }
     }
-    (void)prefix;
     h_ += "\n private:\n  compono::component::Store* store_ = nullptr;\n  std::shared_ptr<const void> ex_;\n"
           "  compono::component::Resource res_;\n};\n";
   }
@@ -1056,7 +1055,7 @@ Result<std::vector<File>> HostGen::run() {
   }
   for (TypeId id : order_) emit_type_fwd(id);
   // Exported resources' handle classes (types may hold them by value).
-  for (const auto& [res, iid] : guest_resources) emit_guest_resource_class(res, iid, "");
+  for (const auto& [res, iid] : guest_resources) emit_guest_resource_class(res, iid);
   for (TypeId id : order_) emit_type_decl(id);
   // Types an interface `use`s, under its own names (as in the guest bindings).
   for (const auto& items : {&w_.imports, &w_.exports})
@@ -1173,7 +1172,6 @@ Result<std::vector<File>> HostGen::run() {
                " lift_" + mangle(id) + "(Cx& cx_, const compono::component::Val& v);\n";
 
   // World imports, instantiate, export wrappers.
-  std::string wq = world_ns_ + "::" + world_cls_;
   tns(world_ns_);
   if (!world_imports.empty()) {
     c_tail_ += "auto " + world_cls_ + "::add_to_linker(compono::component::Linker& linker, " + imports_cls +
@@ -1218,7 +1216,6 @@ Result<std::vector<File>> HostGen::run() {
     c_tail_ += "}\n";
   }
   tns("");
-  (void)wq;
 
   // Conversion definitions (anonymous namespace) go before the tail.
   for (TypeId id : order_) emit_type_conv(id);
