@@ -274,8 +274,9 @@ TEST(ComponentNew, ExportedInterfaceUsingImportedResource) {
   ASSERT_TRUE(r) << r.error().to_string();
   auto info = compono::component::decode_and_validate(r->bytes);
   ASSERT_TRUE(info) << info.error().to_string();
-  ASSERT_EQ(info->exports.size(), 2u);
-  EXPECT_EQ(info->exports[0].name, "test:uses/api2");
+  ASSERT_EQ(info->exports.size(), 2u);  // world-level `top` first, as wit-component orders them
+  EXPECT_EQ(info->exports[0].name, "top");
+  EXPECT_EQ(info->exports[1].name, "test:uses/api2");
   EXPECT_EQ(r->lifted, 3u);
   if (executable(NEW_JCO)) {
     fs::path comp = d / "uses.component.wasm";
@@ -428,6 +429,12 @@ class NewGuest : public ::testing::Test {
     ASSERT_FALSE(b.empty());
     std::printf("[ size ] %s: core %zu bytes, compono new %zu bytes, jco new %zu bytes\n", prog.c_str(),
                 size_t(fs::file_size(core)), our_size, their_size);
+    // Same world (imports trimmed the same way, wasi:cli/run exported).
+    Cmd wa = run(jco + " wit " + quote((dir / "ours.component.wasm").string()) + " 2>&1"),
+        wb = run(jco + " wit " + quote((dir / "theirs.component.wasm").string()) + " 2>&1");
+    EXPECT_EQ(wa.status, 0) << wa.out;
+    EXPECT_EQ(wa.out, wb.out) << prog << ": jco wit differs";
+    EXPECT_NE(wa.out.find("export wasi:cli/run@0.2"), std::string::npos) << wa.out;
     for (const auto& opts : cases) {
       RunResult x = exec(a, opts, stdin_text), y = exec(b, opts, stdin_text);
       EXPECT_NE(x.status, 70) << prog << ": trap or JS error: " << x.err;
@@ -515,6 +522,10 @@ TEST_F(NewGuest, OwnExportsAndExportedResourceLikeJcoNew) {
   ASSERT_FALSE(b.empty());
   std::printf("[ size ] exports: core %zu bytes, compono new %zu bytes, jco new %zu bytes\n",
               size_t(fs::file_size(core)), our_size, their_size);
+  Cmd wa = run(jco + " wit " + quote((dir / "ours.component.wasm").string()) + " 2>&1"),
+      wb = run(jco + " wit " + quote((dir / "theirs.component.wasm").string()) + " 2>&1");
+  EXPECT_EQ(wa.status, 0) << wa.out;
+  EXPECT_EQ(wa.out, wb.out) << "jco wit differs";
   fs::path driver = fs::path(NEW_PROGRAMS_DIR).parent_path() / "drive_exports.mjs";
   auto drive = [&](const std::string& js) {
     return run("cd " + quote(work().string()) + " && " + quote(NEW_NODE) + " " + quote(driver.string()) + " " + quote(js) + " 2>&1");
