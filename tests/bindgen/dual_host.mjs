@@ -8,6 +8,7 @@ export class Blob {
   size() { return this.data.length; }
   bytes() { return this.data; }
   static concat(a, b) { return new Blob([...a.data, ...b.data]); }
+  static live() { return created - disposed - kept; }
   [disp]() { disposed++; }
 }
 export function make(text) { return new Blob(new TextEncoder().encode(text)); }
@@ -35,7 +36,7 @@ function liveHandles(tables) {
 export async function main(m) {
   // run(): host blobs a(3 bytes), b("hello"), c = concat; log(borrow c), keep(own c).
   // While run executes: a, b, c are live; c is consumed by keep => live = 2.
-  check('guest uses the imported blobs and logger', m.run(), 'a=3 b=5 c=8 first=1 log=8 kept=1 live=2 mine=2');
+  check('guest uses the imported blobs and logger', m.run(), 'a=3 b=5 c=8 first=1 log=8 kept=1 live=2/2 mine=2 mine-live=1');
   check('created a, b, c; the guest dropped a and b; c was moved to keep', [created, disposed, kept], [3, 2, 1]);
   const api = m.blobs;
   const x = new api.Blob(new Uint8Array([1, 2]));
@@ -44,7 +45,9 @@ export async function main(m) {
   check('exported blob: make', [...y.bytes()], [97, 98, 99]);
   const z = api.Blob.concat(x, y);
   check('exported blob: static taking borrows of the component\'s own blobs', [...z.bytes()], [1, 2, 97, 98, 99]);
+  check('exported blob: 3 alive in the guest', api.Blob.live(), 3);
   x[disp](); y[disp](); z[disp]();
+  check('exported blob: destructors ran in the guest', api.Blob.live(), 0);
   for (let i = 0; i < 100; i++) m.run();
   check('100 more runs: every host blob dropped or kept', [created, disposed, kept, live()], [303, 202, 101, 0]);
   check('no handle left in the component\'s tables', liveHandles(m.__compono_handle_tables), 0);

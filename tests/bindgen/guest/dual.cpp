@@ -15,6 +15,7 @@ compono::Own<Blob> make(compono::String text) {
 }  // namespace exports::test::extra::blobs
 
 namespace exports::test::extra {
+using blobs::Blob;
 compono::String run() {
   namespace host = ::test::extra::blobs;  // the imported (host) blobs
   namespace log = ::test::extra::logger;
@@ -28,10 +29,10 @@ compono::String run() {
   out += " c=" + std::to_string(c.size()) + " first=" + std::to_string(bytes.empty() ? -1 : int(bytes[0]));
   out += " log=" + std::to_string(log::log(c));             // borrow<blob>: c stays ours
   out += " kept=" + std::to_string(log::keep(std::move(c)));  // own<blob>: moved to the host
-  out += " live=" + std::to_string(log::live());
+  out += " live=" + std::to_string(log::live()) + "/" + std::to_string(host::Blob::live());
   // This component's own blob type, used as a plain C++ object.
   exports::test::extra::blobs::Blob mine(compono::List<uint8_t>{9, 9});
-  out += " mine=" + std::to_string(mine.size());
+  out += " mine=" + std::to_string(mine.size()) + " mine-live=" + std::to_string(Blob::live());
   return out;
 }
 }  // namespace exports::test::extra

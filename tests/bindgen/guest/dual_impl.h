@@ -20,6 +20,7 @@ class Blob : public compono::Resource<Blob> {
     if (b.size()) std::memcpy(all.data() + a.size(), b.data_.data(), b.size());
     return compono::Own<Blob>::make(std::move(all));
   }
+  static uint32_t live() { return g_live_blobs; }
  private:
   compono::List<uint8_t> data_;
 };
