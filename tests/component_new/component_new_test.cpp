@@ -914,3 +914,51 @@ TEST_F(NewEncoding, Latin1Utf16) {
 }
 
 }  // namespace
+
+namespace {
+
+// Byte mutations of the world (component-type sections) of the SDK-built
+// shapes module: every result is an error or a component that validates.
+TEST_F(NewSdk, MutatedShapesWorldNeverCrashes) {
+  fs::path dir = work() / "shapes-fuzz";
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir);
+  fs::path src = NEW_SHAPES_DIR;
+  fs::path emb = build(dir, src / "wit", "shapes", "shapes", {src / "shapes.cpp"}, {src});
+  ASSERT_FALSE(emb.empty());
+  Bytes m = read_bytes(emb);
+  ASSERT_TRUE(compono::component::make_component(m));
+  // The byte ranges of the component-type sections.
+  std::vector<std::pair<size_t, size_t>> ranges;
+  for (size_t pos = 8; pos < m.size();) {
+    uint8_t id = m[pos++];
+    uint32_t size = 0;
+    for (int shift = 0; pos < m.size(); shift += 7) {
+      uint8_t b = m[pos++];
+      size |= uint32_t(b & 0x7f) << shift;
+      if (!(b & 0x80)) break;
+    }
+    if (id == 0 && m[pos] > 14 && std::string(m.begin() + pos + 1, m.begin() + pos + 15) == "component-type")
+      ranges.push_back({pos, pos + size});
+    pos += size;
+  }
+  ASSERT_EQ(ranges.size(), 2u);
+  uint32_t seed = 777;
+  auto rnd = [&] { return seed = seed * 1103515245u + 12345u, (seed >> 8); };
+  int ok = 0, errors = 0;
+  for (int i = 0; i < 1500; ++i) {
+    Bytes x = m;
+    auto [b, e] = ranges[rnd() % ranges.size()];
+    int n = 1 + int(rnd() % 3);
+    for (int k = 0; k < n; ++k) x[b + 16 + rnd() % (e - b - 16)] = uint8_t(rnd());
+    auto r = compono::component::make_component(x);
+    if (r) ++ok;
+    else ++errors;
+  }
+  std::printf("[ fuzz ] 1500 world mutations: %d components (validated), %d errors\n", ok, errors);
+  EXPECT_EQ(ok + errors, 1500);
+  EXPECT_GT(ok, 0);
+}
+
+}  // namespace

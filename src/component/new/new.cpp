@@ -1622,9 +1622,8 @@ Result<NewOutput> make_component(std::span<const uint8_t> input, const NewOption
     // types rebuilt on the exported names.
     Nested n(b, wmap, scopes);
     {
-      size_t fi = 0, li = 0;
+      size_t fi = 0;
       for (const Decl& d : it->decls) {
-        if (is_type_decl(d)) ++li;
         if (d.kind != Decl::Export || d.desc.kind != ExternKind::Func) continue;
         uint32_t ft = n.top(lm[d.desc.index]);
         if (ft == kNone) return bad(n.err);
