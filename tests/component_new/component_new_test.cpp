@@ -278,6 +278,13 @@ TEST(ComponentNew, ExportedInterfaceUsingImportedResource) {
   EXPECT_EQ(info->exports[0].name, "top");
   EXPECT_EQ(info->exports[1].name, "test:uses/api2");
   EXPECT_EQ(r->lifted, 3u);
+  // The module imports nothing from test:uses/api: it stays for its types
+  // only, trimmed to them (like wit-component): no `[method]thing.get`.
+  ASSERT_EQ(info->imports.size(), 1u);
+  EXPECT_EQ(info->imports[0].name, "test:uses/api");
+  EXPECT_EQ(info->imports[0].type.find("get"), std::string::npos) << info->imports[0].type;
+  EXPECT_NE(info->imports[0].type.find("thing: type resource"), std::string::npos) << info->imports[0].type;
+  EXPECT_NE(info->imports[0].type.find("pair: type record"), std::string::npos) << info->imports[0].type;
   if (executable(NEW_JCO)) {
     fs::path comp = d / "uses.component.wasm";
     write_bytes(comp, r->bytes);
