@@ -230,10 +230,13 @@ class Gen {
   }
 
   // ------------------------------------------------------------ type predicates
-  bool identical(Type t) const {  // C++ layout == canonical layout
+  // C++ layout == canonical layout.  `lowering`: only for values going out
+  // (import arguments, export results): a C++ bool is 0 or 1, a valid
+  // canonical bool, while lifting must accept any non-zero byte.
+  bool identical(Type t, bool lowering = false) const {
     t = r_.unalias(t);
     switch (t.kind) {
-      case Prim::Bool: return false;
+      case Prim::Bool: return lowering;
       case Prim::ErrorContext: return false;
       case Prim::Def: break;
       default: return true;
@@ -242,12 +245,12 @@ class Gen {
     switch (d.kind) {
       case TypeDefKind::Record:
         for (const auto& f : d.fields)
-          if (!identical(f.type)) return false;
+          if (!identical(f.type, lowering)) return false;
         return true;
       case TypeDefKind::Enum: return true;
       case TypeDefKind::Flags: return d.names.size() <= 32;
-      case TypeDefKind::List: return identical(d.type);
-      case TypeDefKind::FixedList: return identical(d.type);  // std::array<T, N>: N contiguous T
+      case TypeDefKind::List: return identical(d.type, lowering);
+      case TypeDefKind::FixedList: return identical(d.type, lowering);  // std::array<T, N>: N contiguous T
       case TypeDefKind::Resource: return !resource_exported(t.id);
       case TypeDefKind::Handle:
         return d.handle_kind == HandleKind::Own && !resource_exported(resource_of(d.type));
@@ -369,7 +372,7 @@ class Gen {
     if (u.kind == Prim::String) return "std::string_view";
     if (u.is_def() && r_.types[u.id].kind == TypeDefKind::List) {
       Type x = r_.types[u.id].type;
-      if (identical(x) && !has_own(x)) return "std::span<const " + elem_view(x) + ">";
+      if (identical(x, true) && !has_own(x)) return "std::span<const " + elem_view(x) + ">";
     }
     return cpp(e);
   }
@@ -537,7 +540,7 @@ class Gen {
     if (m == Mode::ImportArg) {
       // Owned handles in the list move to the callee: stored one by one
       // (take_handle) so the caller's objects no longer drop them.
-      if (is_string || (identical(elem) && !has_own(elem))) {
+      if (is_string || (identical(elem, true) && !has_own(elem))) {
         p = "compono::abi::ptr_i32((" + v + ").data())";
         n = "(int32_t)(" + v + ").size()";
         return;
@@ -557,7 +560,7 @@ class Gen {
     // ExportResult: hand the buffer over.
     std::string len = fresh(), ptr = fresh();
     pre += "size_t " + len + " = (" + v + ").size();\n";
-    if (is_string || identical(elem)) {
+    if (is_string || identical(elem, true)) {
       pre += "int32_t " + ptr + " = compono::abi::ptr_i32((" + v + ").release());\n";
     } else {
       SizeAlign sa = size_align(r_, elem);
@@ -687,6 +690,30 @@ class Gen {
   }
   std::string drop_fn(TypeId res) { return "compono_drop_" + std::to_string(res); }
 
+  // Rewrites every bool byte inside a value of type `t` (prims, records,
+  // fixed-size lists of them) stored at base+off to 0 or 1.
+  void normalize_bools(Type t, const std::string& base, std::uint32_t off, std::string& pre) {
+    t = r_.unalias(t);
+    if (t.kind == Prim::Bool) {
+      pre += "compono::abi::store<uint8_t>(" + at(base, off) + ", (uint8_t)(compono::abi::load<uint8_t>(" + at(base, off) +
+             ") != 0));\n";
+      return;
+    }
+    if (!t.is_def()) return;
+    const TypeDef& d = r_.types[t.id];
+    if (d.kind == TypeDefKind::Record) {
+      auto offs = field_offsets(r_, t);
+      for (std::size_t k = 0; k < d.fields.size(); ++k) normalize_bools(d.fields[k].type, base, off + offs[k], pre);
+    } else if (d.kind == TypeDefKind::FixedList) {
+      SizeAlign sa = size_align(r_, d.type);
+      std::string i = fresh(), body;
+      normalize_bools(d.type, "(" + base + " + " + std::to_string(off) + " + " + i + " * " + std::to_string(sa.size) + ")",
+                      0, body);
+      if (!body.empty())
+        pre += "for (size_t " + i + " = 0; " + i + " < " + std::to_string(d.length) + "; ++" + i + ") {\n" + body + "}\n";
+    }
+  }
+
   std::string lift_list(Type t, const std::string& p, const std::string& n, std::string& pre) {
     if (t.kind == Prim::String)
       return "compono::String::adopt(compono::abi::i32_ptr<char>(" + p + "), (size_t)(uint32_t)(" + n + "))";
@@ -695,6 +722,17 @@ class Gen {
     if (identical(elem))
       return "compono::List<" + ct + ">::adopt(compono::abi::i32_ptr<" + ct + ">(" + p + "), (size_t)(uint32_t)(" +
              n + "))";
+    if (identical(elem, true) && !has_own(elem) && !needs_free(elem)) {
+      // Same layout except bools (the host may pass any non-zero byte for
+      // true): normalize them in place and adopt the host's buffer.
+      SizeAlign sa = size_align(r_, elem);
+      std::string len = fresh(), src = fresh(), i = fresh(), body;
+      normalize_bools(elem, src + " + " + i + " * " + std::to_string(sa.size), 0, body);
+      pre += "size_t " + len + " = (size_t)(uint32_t)(" + n + ");\n";
+      pre += "char* " + src + " = compono::abi::i32_ptr<char>(" + p + ");\n";
+      pre += "for (size_t " + i + " = 0; " + i + " < " + len + "; ++" + i + ") {\n" + body + "}\n";
+      return "compono::List<" + ct + ">::adopt(reinterpret_cast<" + ct + "*>(" + src + "), " + len + ")";
+    }
     Type ue = r_.unalias(elem);
     if (ue.is_def() && r_.types[ue.id].kind == TypeDefKind::Handle && r_.types[ue.id].handle_kind == HandleKind::Borrow &&
         !resource_exported(resource_of(ue))) {

@@ -81,6 +81,15 @@ else
   bad "types world: bindgen failed"
 fi
 
+# list<bool> and list<record { bool, u32 }>: passed by pointer to imports,
+# and a list<bool> export param is normalized in place (no new buffer).
+if "$compono" bindgen cpp --world dual "$extra" -o "$work/dual" 2>/dev/null; then
+  n=$(grep -c 'cleanup.alloc(\|alloc_raw(' "$work/dual/dual.cpp")
+  [ "$n" == 0 ] && ok "dual glue: no list copied (bool lists and records with bools included)" || bad "dual glue: $n list copies"
+else
+  bad "dual: bindgen failed"
+fi
+
 # The glue of the extra worlds (and of the type-family world in manual mode,
 # which has borrows at every depth) compiles warning-free as C++20 and C++23.
 for job in fixed:auto dual:auto skips:auto types:manual; do

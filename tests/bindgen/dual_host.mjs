@@ -18,6 +18,10 @@ export function log(b) {
 }
 export function keep(b) { kept++; return kept; }
 export function live() { return created - disposed - kept; }
+export function count(flags, tags) {
+  return flags.filter((f) => f === true).length + tags.filter((t) => t.on === true).reduce((a, t) => a + t.n, 0);
+}
+export function flip(v) { return v.map((b) => !b); }
 
 let failures = 0;
 function check(what, got, want) {
@@ -36,7 +40,7 @@ function liveHandles(tables) {
 export async function main(m) {
   // run(): host blobs a(3 bytes), b("hello"), c = concat; log(borrow c), keep(own c).
   // While run executes: a, b, c are live; c is consumed by keep => live = 2.
-  check('guest uses the imported blobs and logger', m.run(), 'a=3 b=5 c=8 first=1 log=8 kept=1 live=2/2 mine=2 mine-live=1');
+  check('guest uses the imported blobs and logger', m.run(), 'a=3 b=5 c=8 first=1 log=8 kept=1 live=2/2 count=18 mine=2 mine-live=1');
   check('created a, b, c; the guest dropped a and b; c was moved to keep', [created, disposed, kept], [3, 2, 1]);
   const api = m.blobs;
   const x = new api.Blob(new Uint8Array([1, 2]));
@@ -46,6 +50,8 @@ export async function main(m) {
   const z = api.Blob.concat(x, y);
   check('exported blob: static taking borrows of the component\'s own blobs', [...z.bytes()], [1, 2, 97, 98, 99]);
   check('exported blob: 3 alive in the guest', api.Blob.live(), 3);
+  check('list<bool> param and result (export)', api.flip([true, false, false, true]), [false, true, true, false]);
+  check('empty list<bool>', api.flip([]), []);
   x[disp](); y[disp](); z[disp]();
   check('exported blob: destructors ran in the guest', api.Blob.live(), 0);
   for (let i = 0; i < 100; i++) m.run();

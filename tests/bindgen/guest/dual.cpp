@@ -12,6 +12,10 @@ compono::Own<Blob> make(compono::String text) {
   for (std::size_t i = 0; i < text.size(); ++i) data[i] = uint8_t(text.data()[i]);
   return compono::Own<Blob>::make(std::move(data));
 }
+compono::List<bool> flip(compono::List<bool> v) {
+  for (auto& b : v) b = !b;
+  return v;
+}
 }  // namespace exports::test::extra::blobs
 
 namespace exports::test::extra {
@@ -30,6 +34,10 @@ compono::String run() {
   out += " log=" + std::to_string(log::log(c));             // borrow<blob>: c stays ours
   out += " kept=" + std::to_string(log::keep(std::move(c)));  // own<blob>: moved to the host
   out += " live=" + std::to_string(log::live()) + "/" + std::to_string(host::Blob::live());
+  // list<bool> and list<record { bool, u32 }> import params: passed by pointer.
+  const bool flags[] = {true, false, true, true};
+  const log::Tagged tags[] = {{true, 10}, {false, 100}, {true, 5}};
+  out += " count=" + std::to_string(log::count(flags, tags));
   // This component's own blob type, used as a plain C++ object.
   exports::test::extra::blobs::Blob mine(compono::List<uint8_t>{9, 9});
   out += " mine=" + std::to_string(mine.size()) + " mine-live=" + std::to_string(Blob::live());
