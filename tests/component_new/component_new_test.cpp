@@ -969,3 +969,59 @@ TEST_F(NewSdk, MutatedShapesWorldNeverCrashes) {
 }
 
 }  // namespace
+
+namespace {
+
+// raw/: shapes written against the canonical ABI by hand, embedded with
+// compono (wit embed), made by compono new and jco new from the same module.
+TEST_F(NewGuest, RawShapesLikeJcoNew) {
+  fs::path src = fs::path(NEW_PROGRAMS_DIR).parent_path() / "raw";
+  fs::path dir = work() / "raw";
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir);
+  fs::path core = dir / "raw.core.wasm";
+  std::string cc = quote(NEW_GUEST_CXX) + " -x c --target=wasm32-wasi -O2 -Wall -Wextra -nostdlib -Wl,--no-entry " +
+                   quote((src / "raw.c").string()) + " -o " + quote(core.string()) + " 2>&1";
+  Cmd c = run(cc);
+  ASSERT_EQ(c.status, 0) << cc << "\n" << c.out;
+  auto m = embed(src, "raw", read_bytes(core));
+  ASSERT_TRUE(m) << m.error().to_string();
+  fs::path emb = dir / "raw.embed.wasm", ours = dir / "ours.wasm", theirs = dir / "theirs.wasm";
+  write_bytes(emb, *m);
+  auto r = compono::component::make_component(*m);
+  ASSERT_TRUE(r) << r.error().to_string();
+  write_bytes(ours, r->bytes);
+  c = run(jco + " new " + quote(emb.string()) + " -o " + quote(theirs.string()) + " 2>&1");
+  ASSERT_EQ(c.status, 0) << c.out;
+  Cmd wa = run(jco + " wit " + quote(ours.string()) + " 2>&1"), wb = run(jco + " wit " + quote(theirs.string()) + " 2>&1");
+  EXPECT_EQ(wa.status, 0) << wa.out;
+  EXPECT_EQ(wa.out, wb.out);
+  EXPECT_NE(wa.out.find("export mk: func(p: point) -> point;"), std::string::npos) << wa.out;
+  EXPECT_NE(wa.out.find("export test:raw/empty@1.0.0;"), std::string::npos) << wa.out;
+  auto info = compono::component::decode_and_validate(r->bytes);
+  ASSERT_TRUE(info) << info.error().to_string();
+  ASSERT_EQ(info->imports.size(), 2u);  // the interface, then the world-level `use` (a type import)
+  EXPECT_EQ(info->imports[0].name, "test:raw/host@1.0.0");
+  EXPECT_EQ(info->imports[0].type.find("f: func"), std::string::npos) << info->imports[0].type;  // trimmed
+  EXPECT_EQ(info->imports[1].name, "point");
+  std::vector<std::string> outs;
+  for (const fs::path& comp : {ours, theirs}) {
+    std::string name = comp.stem().string();
+    c = run(jco + " transpile " + quote(comp.string()) + " --name " + name + " -o " + quote((dir / ("js-" + name)).string()) +
+            " --map test:raw/host@1.0.0=../host.mjs 2>&1");
+    ASSERT_EQ(c.status, 0) << c.out;
+    write_text(dir / "host.mjs", "export class R {}\nexport function f() {}\nexport function g() {}\n");
+    c = run("cd " + quote(dir.string()) + " && " + quote(NEW_NODE) + " --input-type=module -e " +
+            quote("const m = await import('./js-" + name + "/" + name + ".js'); const h = await import('./host.mjs');"
+                  " const api = m.api ?? m['test:raw/api@1.0.0'];"
+                  " console.log(JSON.stringify([m.mk({x: 2, y: 3}), api.flip({x: 4, y: 5}), api.poke(new h.R())]));") +
+            " 2>&1");
+    EXPECT_EQ(c.status, 0) << name << ": " << c.out;
+    outs.push_back(c.out);
+  }
+  EXPECT_EQ(outs[0], outs[1]);
+  EXPECT_EQ(outs[0], "[{\"x\":20,\"y\":30},{\"x\":5,\"y\":4},7]\n");
+}
+
+}  // namespace
