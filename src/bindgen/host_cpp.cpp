@@ -818,7 +818,10 @@ class HostGen {
     std::string& c = c_tail_;
     tns(nsn);
     if (!resources.empty()) {
-      c += "Host::Host() : state_(std::make_shared<detail::State>()) {\n"
+      // Not make_shared: the resource types' destructors hold weak_ptrs, which
+      // would keep the whole State's memory alive as long as the runtime keeps
+      // the types.
+      c += "Host::Host() : state_(new detail::State()) {\n"
            "  std::weak_ptr<detail::State> w = state_;\n";
       for (TypeId res : resources) {
         std::string sn = snake(r_.types[res].name);
