@@ -35,8 +35,10 @@ void add_new_command(CLI::App& app) {
       "new",
       "Make a component from a core module that carries `component-type:*` custom sections\n"
       "(embed a world with `compono wit embed`).  Imports are lowered with memory, realloc and\n"
-      "utf8 strings through a table of trampolines; exports are lifted (with cabi_post_* when\n"
-      "present); `_initialize` runs once at instantiation.");
+      "the world's string encoding through a table of trampolines; exports are lifted (with\n"
+      "cabi_post_* when present); `_initialize` runs once at instantiation.  Like wit-component,\n"
+      "world imports the module does not use are dropped and imported interfaces are trimmed\n"
+      "to what is used.");
   cmd->add_option("input", g_new.input, "Core wasm module with component-type sections")->required();
   cmd->add_option("-o,--output", g_new.output, "Output component")->required();
   cmd->add_flag("--skip-validation", g_new.no_validate, "Do not validate the result");
@@ -62,8 +64,9 @@ void add_new_command(CLI::App& app) {
     }
     std::fclose(f);
     if (g_new.verbose)
-      std::printf("%s: %zu bytes (core module %zu bytes), %u lowered, %u lifted, %u trampolines\n",
-                  g_new.output.c_str(), r->bytes.size(), in.size(), r->lowered, r->lifted, r->trampolines);
+      std::printf("%s: %zu bytes (core module %zu bytes), %u lowered, %u lifted, %u trampolines, %u unused imports dropped\n",
+                  g_new.output.c_str(), r->bytes.size(), in.size(), r->lowered, r->lifted, r->trampolines,
+                  r->dropped_imports);
   });
 }
 }  // namespace compono::cli
