@@ -92,20 +92,33 @@ std::vector<uint8_t> read_file(const char* path) {
   return out;
 }
 
-std::string g_load_error;
-const Component& guest_component() {
-  static Component c = [] {
-    auto bytes = read_file(HOSTGEN_COMPONENT);
-    if (bytes.empty()) {
-      g_load_error = "cannot read " HOSTGEN_COMPONENT;
-      return Component();
+// The guest made into a component by `compono new` (param "compono") and by
+// `jco new` (param "jco").
+struct Loaded {
+  Component component;
+  std::string error;
+};
+const Loaded& guest_component(const std::string& which) {
+  static Loaded by_compono, by_jco;
+  static bool done = false;
+  if (!done) {
+    done = true;
+    for (auto [l, path] : {std::pair<Loaded*, const char*>{&by_compono, HOSTGEN_COMPONENT},
+                           std::pair<Loaded*, const char*>{&by_jco, HOSTGEN_COMPONENT_JCO}}) {
+      auto bytes = read_file(path);
+      if (bytes.empty()) {
+        l->error = std::string("cannot read ") + path;
+        continue;
+      }
+      auto r = Component::compile(bytes);
+      if (r) l->component = *r;
+      else l->error = std::string(path) + ": " + r.error().to_string();
     }
-    auto r = Component::compile(bytes);
-    if (!r) g_load_error = std::string(HOSTGEN_COMPONENT) + ": " + r.error().to_string();
-    return r ? *r : Component();
-  }();
-  return c;
+  }
+  return which == "jco" ? by_jco : by_compono;
 }
+
+std::string g_which = "compono";  // set by the fixture
 
 struct Env {
   EnvHost host;
@@ -114,8 +127,9 @@ struct Env {
   std::optional<::test::hostgen::Hostgen> w;
   std::string error;
   Env() {
-    if (!guest_component()) {
-      error = g_load_error;
+    const Loaded& loaded = guest_component(g_which);
+    if (!loaded.component) {
+      error = loaded.error;
       return;
     }
     compono::wasi2::Config wasi;
@@ -128,7 +142,7 @@ struct Env {
       error = r.error().to_string();
       return;
     }
-    auto t = ::test::hostgen::Hostgen::instantiate(store, linker, guest_component(), host);
+    auto t = ::test::hostgen::Hostgen::instantiate(store, linker, loaded.component, host);
     if (!t) {
       error = t.error().to_string();
       return;
@@ -144,7 +158,12 @@ struct Env {
 #define ASSERT_OK(r) ASSERT_TRUE(r) << (r).error().message
 #define ASSERT_ENV(e) ASSERT_TRUE((e).w) << (e).error
 
-TEST(HostGenE2E, ExportedResourceHandle) {
+class HostGenE2E : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { g_which = GetParam(); }
+};
+
+TEST_P(HostGenE2E, ExportedResourceHandle) {
   Env e;
   ASSERT_ENV(e);
   EXPECT_EQ(e.live_counters(), 0);
@@ -214,7 +233,7 @@ TEST(HostGenE2E, ExportedResourceHandle) {
   EXPECT_EQ(e.live_counters(), 0);
 }
 
-TEST(HostGenE2E, HostImportTraps) {
+TEST_P(HostGenE2E, HostImportTraps) {
   Env e;
   ASSERT_ENV(e);
   auto ok = e.w->api_checked(e.store, 4);
@@ -226,7 +245,7 @@ TEST(HostGenE2E, HostImportTraps) {
   EXPECT_EQ(bad.error().message, "check: 13 is unlucky");
 }
 
-TEST(HostGenE2E, HostResourceMethodAndConstructorTraps) {
+TEST_P(HostGenE2E, HostResourceMethodAndConstructorTraps) {
   Env e;
   ASSERT_ENV(e);
   // A method of a lent host object fails while the guest calls it: the lent
@@ -249,7 +268,7 @@ TEST(HostGenE2E, HostResourceMethodAndConstructorTraps) {
   EXPECT_EQ(e2.host.blob_table().size(), 1u);  // the blob kept by the first call
 }
 
-TEST(HostGenE2E, NestedBorrowsToHostImportStayBounded) {
+TEST_P(HostGenE2E, NestedBorrowsToHostImportStayBounded) {
   Env e;
   ASSERT_ENV(e);
   auto b = e.host.blob(100);
@@ -284,7 +303,7 @@ TEST(HostGenE2E, NestedBorrowsToHostImportStayBounded) {
   EXPECT_EQ(e.host.blob_table().slots(), max_slots);
 }
 
-TEST(HostGenE2E, NestedBorrowsLentToGuestStayBounded) {
+TEST_P(HostGenE2E, NestedBorrowsLentToGuestStayBounded) {
   Env e;
   ASSERT_ENV(e);
   auto b1 = e.host.blob(1), b2 = e.host.blob(2), b3 = e.host.blob(3), b4 = e.host.blob(4);
@@ -311,7 +330,7 @@ TEST(HostGenE2E, NestedBorrowsLentToGuestStayBounded) {
   EXPECT_EQ(*h1, *h0);  // the guest's handle table did not grow
 }
 
-TEST(HostGenE2E, TwoHostsAreIndependent) {
+TEST_P(HostGenE2E, TwoHostsAreIndependent) {
   Env a, b;
   ASSERT_ENV(a);
   ASSERT_ENV(b);
@@ -343,5 +362,8 @@ TEST(HostGenE2E, TwoHostsAreIndependent) {
   ASSERT_OK(b.w->api_release_kept(b.store));
   EXPECT_EQ(b.host.stats.live(), 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(ComponentBy, HostGenE2E, ::testing::Values("compono", "jco"),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
 
 }  // namespace
