@@ -126,20 +126,33 @@ std::vector<uint8_t> read_file(const char* path) {
   return out;
 }
 
-std::string g_load_error;
-const Component& types_component() {
-  static Component c = [] {
-    auto bytes = read_file(TYPES_COMPONENT);
-    if (bytes.empty()) {
-      g_load_error = "cannot read " TYPES_COMPONENT;
-      return Component();
+// The guest made into a component by `jco new` (tests/bindgen's
+// bindgen_types, param "jco") and by `compono new` (param "compono").
+struct Loaded {
+  Component component;
+  std::string error;
+};
+const Loaded& types_component(const std::string& which) {
+  static Loaded by_jco, by_compono;
+  static bool done = false;
+  if (!done) {
+    done = true;
+    for (auto [l, path] : {std::pair<Loaded*, const char*>{&by_jco, TYPES_COMPONENT},
+                           std::pair<Loaded*, const char*>{&by_compono, TYPES_COMPONENT_COMPONO}}) {
+      auto bytes = read_file(path);
+      if (bytes.empty()) {
+        l->error = std::string("cannot read ") + path;
+        continue;
+      }
+      auto r = Component::compile(bytes);
+      if (r) l->component = *r;
+      else l->error = std::string(path) + ": " + r.error().to_string();
     }
-    auto r = Component::compile(bytes);
-    if (!r) g_load_error = std::string(TYPES_COMPONENT) + ": " + r.error().to_string();
-    return r ? *r : Component();
-  }();
-  return c;
+  }
+  return which == "compono" ? by_compono : by_jco;
 }
+
+std::string g_which = "jco";  // set by the fixture
 
 // One instance of the types guest with its own host, linker and store.
 struct Env {
@@ -149,8 +162,9 @@ struct Env {
   std::optional<::test::types::Types> types;
   std::string error;
   Env() {
-    if (!types_component()) {
-      error = g_load_error;
+    const Loaded& loaded = types_component(g_which);
+    if (!loaded.component) {
+      error = loaded.error;
       return;
     }
     compono::wasi2::Config wasi;
@@ -163,7 +177,7 @@ struct Env {
       error = r.error().to_string();
       return;
     }
-    auto t = ::test::types::Types::instantiate(store, linker, types_component(), host);
+    auto t = ::test::types::Types::instantiate(store, linker, loaded.component, host);
     if (!t) {
       error = t.error().to_string();
       return;
@@ -174,6 +188,11 @@ struct Env {
 
 #define ASSERT_OK(r) ASSERT_TRUE(r) << (r).error().message
 #define ASSERT_ENV(e) ASSERT_TRUE((e).types) << (e).error
+
+class HostGenTypes : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { g_which = GetParam(); }
+};
 
 ta::Bundle bundle1() {
   ta::Bundle b;
@@ -188,7 +207,7 @@ ta::Bundle bundle1() {
   return b;
 }
 
-TEST(HostGenTypes, RecordRoundTrip) {
+TEST_P(HostGenTypes, RecordRoundTrip) {
   Env e;
   ASSERT_ENV(e);
   auto r = e.types->api_roundtrip(e.store, bundle1());
@@ -226,7 +245,7 @@ TEST(HostGenTypes, RecordRoundTrip) {
   EXPECT_TRUE(r2->points.empty());
 }
 
-TEST(HostGenTypes, ResultsAndOptions) {
+TEST_P(HostGenTypes, ResultsAndOptions) {
   Env e;
   ASSERT_ENV(e);
   auto ok = e.types->api_results(e.store, true);
@@ -248,7 +267,7 @@ TEST(HostGenTypes, ResultsAndOptions) {
   EXPECT_EQ(*o3, std::optional<std::string>("a?"));
 }
 
-TEST(HostGenTypes, ManyParamsAndTupleResult) {
+TEST_P(HostGenTypes, ManyParamsAndTupleResult) {
   Env e;
   ASSERT_ENV(e);
   th::Shape rect;
@@ -299,7 +318,7 @@ uint32_t sum_borrows(Env& e, th::Counter& c1, th::Counter& c2, th::Counter& c4, 
   return *r;
 }
 
-TEST(HostGenTypes, BorrowsAtEveryDepthAreReleased) {
+TEST_P(HostGenTypes, BorrowsAtEveryDepthAreReleased) {
   Env e;
   ASSERT_ENV(e);
   auto c1 = e.host.make_counter(1), c2 = e.host.make_counter(2), c4 = e.host.make_counter(4),
@@ -335,7 +354,7 @@ TEST(HostGenTypes, BorrowsAtEveryDepthAreReleased) {
   EXPECT_EQ(e.host.stats.live(), 7);  // the host's own counters only; none leaked to or kept by the guest
 }
 
-TEST(HostGenTypes, ImportsEveryFamilyAndRaiiDrops) {
+TEST_P(HostGenTypes, ImportsEveryFamilyAndRaiiDrops) {
   Env e;
   ASSERT_ENV(e);
   int before = e.host.stats.live();
@@ -351,7 +370,7 @@ TEST(HostGenTypes, ImportsEveryFamilyAndRaiiDrops) {
   EXPECT_EQ(e.host.counter_table().size(), 0u);
 }
 
-TEST(HostGenTypes, OwnPassedToExportIsDropped) {
+TEST_P(HostGenTypes, OwnPassedToExportIsDropped) {
   Env e;
   ASSERT_ENV(e);
   int d0 = e.host.stats.destroyed;
@@ -362,7 +381,7 @@ TEST(HostGenTypes, OwnPassedToExportIsDropped) {
   EXPECT_EQ(e.host.counter_table().size(), 0u);
 }
 
-TEST(HostGenTypes, ExportedResource) {
+TEST_P(HostGenTypes, ExportedResource) {
   Env e;
   ASSERT_ENV(e);
   const auto& w = *e.types;
@@ -407,5 +426,8 @@ TEST(HostGenTypes, ExportedResource) {
   EXPECT_EQ(live(), 0);  // the absorbed object was destroyed by the guest
   EXPECT_EQ(e.host.counter_table().size(), 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(ComponentBy, HostGenTypes, ::testing::Values("jco", "compono"),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
 
 }  // namespace
