@@ -752,6 +752,10 @@ class HostGen {
     const Interface& it = r_.interfaces[iid];
     std::string nsn = iface_ns(iid);
     std::vector<TypeId> resources = resources_of(iid);
+    for (TypeId res : resources)
+      if (pascal(r_.types[res].name) == "Host")
+        unsupported("resource `" + r_.types[res].name + "` of " + key +
+                    " (its class name clashes with the generated `Host` class)");
     std::set<InterfaceId> deps;
     for (const auto& f : it.functions) host_deps(f, deps);
     deps.erase(iid);
@@ -952,6 +956,10 @@ class HostGen {
     tns(type_ns(res));
     for (const auto& f : it.functions) {
       if (f.resource != res || f.kind == FunctionKind::Freestanding) continue;
+      std::string mn = f.kind == FunctionKind::Constructor ? "create" : snake(f.item_name);
+      if (mn == "drop" || mn == "release" || mn == "resource" || (f.kind != FunctionKind::Constructor && mn == "create"))
+        unsupported("function " + f.name + " of exported resource `" + r_.types[res].name +
+                    "` (clashes with the handle's own member `" + mn + "`)");
       ExportFn x{&f, "", ""};
       for (const auto& e : exports_)
         if (e.f == &f) x = e;

@@ -144,4 +144,17 @@ TEST(HostGen, ExportedResourceHandleClass) {
   EXPECT_TRUE(contains(c, "inst.get_func(\"t:x/i#[constructor]r\")")) << c;
 }
 
+TEST(HostGen, NameClashesAreErrorsNotBrokenCode) {
+  for (const char* wit : {"package t:x;\ninterface i { resource host { f: func(); } }\nworld w { import i; }\n",
+                          "package t:x;\ninterface i { resource r { drop: func(); } }\nworld w { export i; }\n"}) {
+    auto loaded = compono::wit::load_string("x.wit", wit);
+    ASSERT_TRUE(loaded) << loaded.error().to_string();
+    auto w = loaded->resolve.select_world(loaded->main, "w");
+    ASSERT_TRUE(w);
+    auto files = compono::bindgen::generate_host_cpp(loaded->resolve, *w);
+    ASSERT_FALSE(files) << wit;
+    EXPECT_TRUE(contains(files.error().message, "clashes with")) << files.error().message;
+  }
+}
+
 }  // namespace
