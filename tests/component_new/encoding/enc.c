@@ -43,7 +43,7 @@ __attribute__((export_name("shout"))) uint32_t* shout(uint32_t ptr, uint32_t len
     out = (unsigned char*)o;
     n = (units + 1) | 0x80000000u;
   } else {
-    out = cabi_realloc(0, 0, 1, units + 1);
+    out = cabi_realloc(0, 0, 2, units + 1);  // latin1+utf16 strings are 2-aligned either way
     unsigned char* in = (unsigned char*)(uintptr_t)got[0];
     for (uint32_t i = 0; i < units; ++i) out[i] = in[i];
     out[units] = '!';
