@@ -1,9 +1,9 @@
 // src/component/new/new.cpp - the componentizer behind `compono new`.
 //
-// Layout of the component it writes (index spaces stay aligned with the
-// world type because the world's declarators are copied first, verbatim):
+// Layout of the component it writes (see README.md):
 //
-//   <the world's types, aliases and imports, in the world's order>
+//   <the world's kept types, aliases and imports, renumbered; imported
+//    interfaces trimmed to what is used; interface imports first>
 //   (core module $main)                 ; the input, component-type sections removed
 //   (core module $shim)                 ; funcref table + call_indirect trampolines
 //   (core instance $shim (instantiate $shim))
@@ -11,10 +11,13 @@
 //   (canon resource.drop/new/rep ...)   ; direct core imports
 //   (core instance (export ...))...     ; one per imported core module name
 //   (core instance $main (instantiate $main (with ...)))
-//   (canon lower ... (memory) (realloc) string-encoding=utf8)
+//   (canon lower ... (memory) (realloc) string-encoding=E)
 //   (core module $fixup) (core instance (instantiate $fixup))  ; fills the table
 //   (core module $init) ...             ; runs _initialize via a start function
-//   (canon lift ...) (instance (export ...)) (export "iface" (instance ..) (instance (type ..)))
+//   (canon lift ...) (export "f" (func ..) (func (type ..)))   ; world-level functions
+//   per exported interface: (canon lift ...)..., (component <self-contained:
+//     types re-created, imports with eq/sub resource bounds, re-exports>),
+//     (instance (instantiate ...)), (export "iface" (instance ..))
 #include "component/new/new.h"
 
 #include <algorithm>
