@@ -780,3 +780,100 @@ TEST(ComponentRuntime, ValueImportsAndStartValuesAreClearErrors) {
   ASSERT_FALSE(r2);
   EXPECT_NE(r2.error().message.find("value"), std::string::npos) << r2.error().message;
 }
+
+namespace {
+// A value of type t (the first case / empty list / zero), for calling
+// arbitrary exports.
+Val default_val(const Type& t) {
+  switch (t.kind()) {
+    case Kind::String: return Val::string("");
+    case Kind::List: return Val::list({});
+    case Kind::Record: {
+      std::vector<std::pair<std::string, Val>> f;
+      for (auto& x : t.fields()) f.emplace_back(x.name, default_val(*x.type));
+      return Val::record(std::move(f));
+    }
+    case Kind::Tuple: {
+      std::vector<Val> e;
+      for (auto& x : t.fields()) e.push_back(default_val(*x.type));
+      return Val::tuple(std::move(e));
+    }
+    case Kind::Variant:
+      if (t.fields().empty()) return Val::variant("");
+      return Val::variant(t.fields()[0].name,
+                          t.fields()[0].type ? std::optional<Val>(default_val(*t.fields()[0].type)) : std::nullopt);
+    case Kind::Enum: return Val::enum_(t.fields().empty() ? "" : t.fields()[0].name);
+    case Kind::Option: return Val::none();
+    case Kind::Result: return Val::ok(t.elem() ? std::optional<Val>(default_val(*t.elem())) : std::nullopt);
+    case Kind::Flags: return Val::flags({});
+    case Kind::Own: return Val::own(Resource(t.resource(), 1));
+    case Kind::Borrow: return Val::borrow(Resource(t.resource(), 1));
+    default: return Val::scalar(t.kind(), 0);
+  }
+}
+}  // namespace
+
+TEST(ComponentRuntime, MutatedComponentsNeverCrashTheHost) {
+  NEED_JCO();
+  // Deterministic byte mutations of valid components: each one must fail to
+  // compile, fail to instantiate or run its exports to a result or a trap
+  // (bounded by fuel and a memory limit), never crash or hang the host.
+  std::vector<std::string> texts = {kCounter, kGuestResource, kHostResource,
+                                    echo_component("string", "i32 i32", true, "string-encoding=utf8", false),
+                                    echo_component("(list string)", "i32 i32", true, "string-encoding=utf16", false)};
+  ResourceType ctx = ResourceType::host("context");
+  Linker linker = counter_linker();
+  ASSERT_TRUE(linker.define_resource("", "context", ctx));
+  ASSERT_TRUE(linker.define_func("", "echo", [](HostCall&, std::span<const Val> a, std::span<Val> r) -> HostResult {
+    if (!a.empty() && !r.empty()) r[0] = a[0];
+    return {};
+  }));
+  uint64_t seed = 0x9e3779b97f4a7c15ull;
+  auto rnd = [&seed] {
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return seed;
+  };
+  size_t compiled = 0, instantiated = 0, calls = 0;
+  for (const std::string& text : texts) {
+    std::string err;
+    std::vector<uint8_t> base = wat(text, err);
+    ASSERT_FALSE(base.empty()) << err;
+    for (int m = 0; m < 1500; ++m) {
+      std::vector<uint8_t> b = base;
+      int edits = 1 + int(rnd() % 2);
+      for (int e = 0; e < edits; ++e) {
+        size_t at = 8 + size_t(rnd() % (b.size() - 8));  // keep the preamble
+        switch (rnd() % 3) {
+          case 0: b[at] = uint8_t(rnd()); break;
+          case 1: b[at] ^= uint8_t(1u << (rnd() % 8)); break;
+          default: b.erase(b.begin() + long(at)); break;
+        }
+      }
+      auto c = Component::compile(b);
+      if (!c) continue;
+      ++compiled;
+      compono::wasm::Config cfg;
+      cfg.consume_fuel = true;
+      cfg.max_memory_pages = 64;
+      Store store(cfg);
+      store.core().set_fuel(200000);
+      auto inst = linker.instantiate(store, *c);
+      if (!inst) continue;
+      ++instantiated;
+      for (const std::string& name : inst->export_names()) {
+        Func f = inst->get_func(name);
+        if (!f) continue;
+        std::vector<Val> args;
+        for (auto& p : f.type().params) args.push_back(default_val(p.second));
+        auto r = f.call(store, args);
+        ++calls;
+        if (!r) {
+          EXPECT_FALSE(r.error().message.empty());
+        }
+      }
+    }
+  }
+  std::printf("mutations: %zu compiled, %zu instantiated, %zu export calls\n", compiled, instantiated, calls);
+}
