@@ -854,6 +854,8 @@ TEST_F(NewSdk, WorldShapes) {
 
 // runtime_run.cpp: "" when every shout(s) == upper(s) + "!" on Compono's runtime.
 std::string run_shout_on_compono(const std::vector<uint8_t>& component);
+// runtime_run.cpp: "" when raw.wit's exports give the right results on Compono's runtime.
+std::string run_raw_on_compono(const std::vector<uint8_t>& component);
 
 namespace {
 
@@ -1015,6 +1017,9 @@ TEST_F(NewGuest, RawShapesLikeJcoNew) {
   EXPECT_EQ(info->imports[0].name, "test:raw/host@1.0.0");
   EXPECT_EQ(info->imports[0].type.find("f: func"), std::string::npos) << info->imports[0].type;  // trimmed
   EXPECT_EQ(info->imports[1].name, "point");
+  // Compono's own runtime runs it too.
+  std::string failures = run_raw_on_compono(r->bytes);
+  EXPECT_EQ(failures, "") << failures;
   std::vector<std::string> outs;
   for (const fs::path& comp : {ours, theirs}) {
     std::string name = comp.stem().string();
