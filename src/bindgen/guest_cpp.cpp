@@ -96,12 +96,21 @@ std::string flags_type(std::size_t n) {
 
 class Gen {
  public:
-  Gen(const Resolve& r, WorldId w, const GuestOptions& o) : r_(r), w_(r.worlds[w]), wid_(w), opt_(o) {}
+  Gen(const Resolve& r, WorldId w, const GuestOptions& o) : r_(r), w_(r.worlds[w]), wid_(w), opt_(o) {
+    // A world-level function is named by its item key (`include w with { a as b }`
+    // renames the item, not the function).
+    for (auto* items : {&w_.imports, &w_.exports})
+      for (auto& it : *items)
+        if (it.kind == WorldItemKind::Function && it.function.kind == FunctionKind::Freestanding && !it.name.empty()) {
+          it.function.name = it.name;
+          it.function.item_name = it.name;
+        }
+  }
   Result<std::vector<File>> run();
 
  private:
   const Resolve& r_;
-  const World& w_;
+  World w_;  // a copy: world-level function names are adjusted
   WorldId wid_;
   const GuestOptions& opt_;
   std::string err_;
@@ -113,6 +122,15 @@ class Gen {
   std::string world_ns_;                          // "::ns::pkg"
 
   std::string fresh() { return "t" + std::to_string(tmp_++); }
+  // C++ name of a world-level function: snake_case, with a trailing '_' when
+  // an interface of the world's package has the same namespace name.
+  std::string world_fn_name(const std::string& n) const {
+    std::string s = snake(n);
+    for (auto* set : {&imported_, &exported_})
+      for (InterfaceId i : *set)
+        if (iface_ns(i) == world_ns_ + "::" + s) return s + "_";
+    return s;
+  }
   void unsupported(const std::string& what) {
     if (err_.empty()) err_ = "compono bindgen cpp: not supported yet: " + what;
   }
@@ -1159,6 +1177,15 @@ class Gen {
     return s;
   }
   std::string member_name(const Function& f) const { return snake(f.item_name); }
+  // Out-of-class definition head of an imported resource's member function.
+  std::string member_def(const Function& f) {
+    std::string q = qname(f.resource).substr(2), cls = pascal(r_.types[f.resource].name);
+    if (f.kind == FunctionKind::Constructor)
+      return f.params.empty() ? "::" + q + " " + q + "::make()" : q + "::" + cls + "(" + params_decl(f, 0, true) + ")";
+    if (f.kind == FunctionKind::Method)
+      return ret_type(f) + " " + q + "::" + member_name(f) + "(" + params_decl(f, 1, true) + ") const";
+    return ret_type(f) + " " + q + "::" + member_name(f) + "(" + params_decl(f, 0, true) + ")";
+  }
   std::string member_decl(const Function& f, const std::string& cls) {
     switch (f.kind) {
       case FunctionKind::Constructor:
@@ -1380,7 +1407,9 @@ Result<std::vector<File>> Gen::run() {
   // Imported functions: those using constructs that are not supported yet
   // are skipped (and noted); exported ones must be implemented, so they are errors.
   for (const auto& it : w_.imports) {
-    if (it.kind == WorldItemKind::Function) skip_import(it.function, "world " + w_.name);
+    if (it.kind == WorldItemKind::Function && !skip_import(it.function, "world " + w_.name) &&
+        it.function.kind != FunctionKind::Freestanding)
+      res_funcs_[it.function.resource].push_back(&it.function);  // a world-level resource's function
     if (it.kind != WorldItemKind::Interface) continue;
     for (const auto& f : r_.interfaces[it.interface].functions) {
       if (skip_import(f, r_.item_key(it))) continue;
@@ -1497,9 +1526,9 @@ Result<std::vector<File>> Gen::run() {
   xside_ = false;
   for (const auto& it : w_.imports) {
     if (it.kind == WorldItemKind::Function) {
-      if (skipped_.count(&it.function)) continue;
+      if (skipped_.count(&it.function) || it.function.kind != FunctionKind::Freestanding) continue;
       open_ns(h, world_ns_);
-      h += ret_type(it.function) + " " + snake(it.function.name) + "(" + params_decl(it.function, 0, true) + ");\n";
+      h += ret_type(it.function) + " " + world_fn_name(it.function.name) + "(" + params_decl(it.function, 0, true) + ");\n";
     } else if (it.kind == WorldItemKind::Interface) {
       for (const auto& f : r_.interfaces[it.interface].functions)
         if (f.kind == FunctionKind::Freestanding && !skipped_.count(&f)) {
@@ -1514,7 +1543,7 @@ Result<std::vector<File>> Gen::run() {
   for (const auto& it : w_.exports) {
     if (it.kind == WorldItemKind::Function) {
       open_ns(h, "::exports" + world_ns_);
-      h += ret_type(it.function) + " " + snake(it.function.name) + "(" + params_decl(it.function, 0, false) + ");\n";
+      h += ret_type(it.function) + " " + world_fn_name(it.function.name) + "(" + params_decl(it.function, 0, false) + ");\n";
     } else if (it.kind == WorldItemKind::Interface) {
       const Interface& in = r_.interfaces[it.interface];
       std::string ns = "::exports" + iface_ns(it.interface);
@@ -1563,24 +1592,28 @@ Result<std::vector<File>> Gen::run() {
     for (const auto& f : r_.interfaces[it.interface].functions) {
       if (skipped_.count(&f)) continue;
       std::string decl;
-      if (f.kind == FunctionKind::Freestanding) {
+      if (f.kind == FunctionKind::Freestanding)
         decl = ret_type(f) + " " + iface_ns(it.interface).substr(2) + "::" + snake(f.name) + "(" + params_decl(f, 0, true) + ")";
-      } else {
-        std::string q = qname(f.resource).substr(2), cls = pascal(r_.types[f.resource].name);
-        if (f.kind == FunctionKind::Constructor)
-          decl = f.params.empty() ? "::" + q + " " + q + "::make()" : q + "::" + cls + "(" + params_decl(f, 0, true) + ")";
-        else if (f.kind == FunctionKind::Method)
-          decl = ret_type(f) + " " + q + "::" + member_name(f) + "(" + params_decl(f, 1, true) + ") const";
-        else decl = ret_type(f) + " " + q + "::" + member_name(f) + "(" + params_decl(f, 0, true) + ")";
-      }
+      else
+        decl = member_def(f);
       import_function(body, f, module, decl);
     }
+  }
+  // World-level imported resources (`world w { resource r { .. } }`) and functions.
+  for (const auto& it : w_.imports) {
+    if (it.kind != WorldItemKind::Type || r_.types[it.type].kind != TypeDefKind::Resource) continue;
+    TypeId id = it.type;
+    body += "extern \"C\" __attribute__((import_module(\"$root\"), import_name(" +
+            cpp_string_literal("[resource-drop]" + r_.types[id].name) + "))) void " + drop_fn(id) + "(int32_t);\n";
+    body += qname(id) + "::~" + pascal(r_.types[id].name) + "() {\n  if (handle_) " + drop_fn(id) + "(handle_);\n}\n";
   }
   for (const auto& it : w_.imports)
     if (it.kind == WorldItemKind::Function && !skipped_.count(&it.function))
       import_function(body, it.function, "$root",
-                      ret_type(it.function) + " " + world_ns_.substr(2) + "::" + snake(it.function.name) + "(" +
-                          params_decl(it.function, 0, true) + ")");
+                      it.function.kind != FunctionKind::Freestanding
+                          ? member_def(it.function)
+                          : ret_type(it.function) + " " + world_ns_.substr(2) + "::" + world_fn_name(it.function.name) +
+                                "(" + params_decl(it.function, 0, true) + ")");
   // Exports.
   xside_ = true;
   for (auto [id, iface] : ex_res) {
@@ -1603,8 +1636,8 @@ Result<std::vector<File>> Gen::run() {
   }
   for (const auto& it : w_.exports) {
     if (it.kind == WorldItemKind::Function) {
-      export_function(body, it.function, it.function.name, "::exports" + world_ns_ + "::" + snake(it.function.name),
-                      kNoId);
+      export_function(body, it.function, it.function.name,
+                      "::exports" + world_ns_ + "::" + world_fn_name(it.function.name), kNoId);
     } else if (it.kind == WorldItemKind::Interface) {
       std::string key = r_.item_key(it);
       for (const auto& f : r_.interfaces[it.interface].functions) {
