@@ -31,6 +31,15 @@ const fs::path kSuite = fs::path(COMPONO_SHARED_DIR) / "testsuite" / "component-
 const fs::path kCache = fs::path(COMPONO_TEST_BINARY_DIR) / "jco-cache";
 const fs::path kJcoApi = fs::path(COMPONO_SOURCE_DIR) / ".tools/node_modules/@bytecodealliance/jco/dist/api.js";
 const fs::path kScript = fs::path(COMPONO_SOURCE_DIR) / "tests/component/jco_parse.mjs";
+// Compono's own regression scripts, in the same format, run after the suite.
+const fs::path kLocal = fs::path(COMPONO_SOURCE_DIR) / "tests/component/wast";
+
+// "<dir>/<file>.wast" under the suite, "compono/<file>.wast" for ours.
+std::string display_name(const fs::path& p) {
+  auto rel = fs::relative(p, kSuite).string();
+  if (rel.rfind("..", 0) != 0) return rel;
+  return "compono/" + fs::relative(p, kLocal).string();
+}
 
 enum class Kind { Valid, Invalid, Malformed };
 
@@ -102,7 +111,7 @@ struct FileCases {
 
 FileCases collect(const fs::path& p) {
   FileCases fc;
-  fc.name = fs::relative(p, kSuite).string();
+  fc.name = display_name(p);
   std::string src = read_file(p);
   auto top = compono::wast::split_toplevel(src);
   if (!top) { fc.error = top.error().to_string(); return fc; }
@@ -138,6 +147,13 @@ std::vector<fs::path> suite_files() {
     out.push_back(e.path());
   }
   std::sort(out.begin(), out.end());
+  if (!out.empty() && fs::exists(kLocal)) {
+    std::vector<fs::path> local;
+    for (auto& e : fs::directory_iterator(kLocal))
+      if (e.is_regular_file() && e.path().extension() == ".wast") local.push_back(e.path());
+    std::sort(local.begin(), local.end());
+    out.insert(out.end(), local.begin(), local.end());
+  }
   return out;
 }
 
@@ -320,7 +336,7 @@ TEST_P(ComponentSpec, File) {
 
 std::vector<std::string> file_names() {
   std::vector<std::string> out;
-  for (auto& p : suite_files()) out.push_back(fs::relative(p, kSuite).string());
+  for (auto& p : suite_files()) out.push_back(display_name(p));
   if (out.empty()) out.push_back("<missing suite>");
   return out;
 }
