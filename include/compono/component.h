@@ -255,25 +255,35 @@ class Val {
   char32_t as_char() const { return char32_t(bits_); }
   uint64_t raw_bits() const { return bits_; }  // float bits, ints zero/sign-extended
   const std::string& as_string() const { return str_; }
-  // Moves the string (or a byte list's bytes) out, leaving "" behind: lets a
-  // typed binding return a lifted string without copying it again.
+  // Moves the string out, leaving "" behind: lets a typed binding return a
+  // lifted string without copying it again.
   std::string take_string() { return std::move(str_); }
   // Byte lists (list<u8> / list<s8>) in compact form: lifted byte lists
   // arrive this way (one memcpy), and host byte lists built with bytes()
   // are lowered with one memcpy.  elems() still works on them (the Val
   // elements are made on first use).
   static Val bytes(std::span<const uint8_t> b, bool is_signed = false);
+  // The same, taking over the vector (no copy).
+  static Val bytes_moved(std::vector<uint8_t> b, bool is_signed = false);
   bool is_bytes() const { return kind_ == Kind::List && case_index_ == kBytesForm; }
   std::span<const uint8_t> as_bytes() const {
-    return {reinterpret_cast<const uint8_t*>(str_.data()), str_.size()};
+    if (!is_bytes() || !agg_) return {};
+    return {agg_->bytes.data(), agg_->bytes.size()};
   }
+  // Moves a byte list out (no copy for the compact form; other lists of
+  // u8/s8 are converted), leaving an empty list behind.
+  std::vector<uint8_t> take_bytes();
   // Aggregates.
   const std::vector<Val>& elems() const {  // list, tuple, record values
-    if (is_bytes() && items().size() != str_.size()) materialize();
+    if (is_bytes() && agg_ && items().size() != agg_->bytes.size()) materialize();
     return items();
   }
   std::vector<Val>& elems() {
-    if (is_bytes()) { materialize(); str_.clear(); case_index_ = -1; }
+    if (is_bytes()) {
+      materialize();
+      agg_->bytes.clear();
+      case_index_ = -1;
+    }
     return mut_items();
   }
   const std::vector<Val>& fields() const { return items(); }
@@ -306,6 +316,7 @@ class Val {
   struct Agg {
     std::vector<Val> items;
     std::vector<std::string> names;
+    std::vector<uint8_t> bytes;  // list<u8>/list<s8> in compact form
   };
   static const std::vector<Val>& empty_items();
   static const std::vector<std::string>& empty_names();

@@ -877,3 +877,38 @@ TEST(ComponentRuntime, MutatedComponentsNeverCrashTheHost) {
   }
   std::printf("mutations: %zu compiled, %zu instantiated, %zu export calls\n", compiled, instantiated, calls);
 }
+
+TEST(Values, CompactBytesMoveInAndOutAndCopiesAreDeep) {
+  std::vector<uint8_t> data{1, 2, 3, 250};
+  const uint8_t* buf = data.data();
+  Val v = Val::bytes_moved(std::move(data));
+  ASSERT_TRUE(v.is_bytes());
+  EXPECT_EQ(v.as_bytes().data(), buf);  // taken over, not copied
+  Val copy = v;                         // copies are deep
+  EXPECT_TRUE(copy == v);
+  EXPECT_NE(copy.as_bytes().data(), buf);
+  const Val& cv = v;
+  EXPECT_EQ(cv.elems().size(), 4u);  // the Val view still works (and keeps the compact form)
+  EXPECT_EQ(cv.elems()[3].as_u32(), 250u);
+  EXPECT_TRUE(v.is_bytes());
+  std::vector<uint8_t> out = v.take_bytes();
+  EXPECT_EQ(out.data(), buf);  // moved out, not copied
+  EXPECT_EQ(out, (std::vector<uint8_t>{1, 2, 3, 250}));
+  EXPECT_EQ(copy.as_bytes().size(), 4u);
+  // A list of u8 Vals converts.
+  Val l = Val::list({Val::u8(9), Val::u8(8)});
+  EXPECT_EQ(l.take_bytes(), (std::vector<uint8_t>{9, 8}));
+  // Strings move out too.
+  std::string s(100, 'x');
+  const char* sp = s.data();
+  Val sv = Val::string(std::move(s));
+  std::string back = sv.take_string();
+  EXPECT_EQ(back.data(), sp);
+  EXPECT_EQ(back.size(), 100u);
+  // Aggregates copy deeply.
+  Val r = Val::record({{"a", Val::bytes(std::vector<uint8_t>{7})}, {"b", Val::string("z")}});
+  Val r2 = r;
+  EXPECT_TRUE(r2 == r);
+  EXPECT_EQ(r2.field_names(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_NE(r2.fields()[0].as_bytes().data(), r.fields()[0].as_bytes().data());
+}

@@ -337,14 +337,34 @@ Val Val::bytes(std::span<const uint8_t> b, bool is_signed) {
   v.kind_ = Kind::List;
   v.case_index_ = kBytesForm;
   v.bits_ = is_signed ? 1 : 0;
-  v.str_.assign(reinterpret_cast<const char*>(b.data()), b.size());
+  v.agg_ = std::make_unique<Agg>();
+  v.agg_->bytes.assign(b.begin(), b.end());
   return v;
+}
+Val Val::bytes_moved(std::vector<uint8_t> b, bool is_signed) {
+  Val v;
+  v.kind_ = Kind::List;
+  v.case_index_ = kBytesForm;
+  v.bits_ = is_signed ? 1 : 0;
+  v.agg_ = std::make_unique<Agg>();
+  v.agg_->bytes = std::move(b);
+  return v;
+}
+std::vector<uint8_t> Val::take_bytes() {
+  if (is_bytes()) return agg_ ? std::move(agg_->bytes) : std::vector<uint8_t>();
+  std::vector<uint8_t> out;
+  if (kind_ != Kind::List) return out;
+  out.reserve(items().size());
+  for (const Val& x : items()) out.push_back(uint8_t(x.raw_bits()));
+  if (agg_) agg_->items.clear();
+  return out;
 }
 void Val::materialize() const {
   std::vector<Val>& items = mut_items();
   items.clear();
-  items.reserve(str_.size());
-  for (unsigned char c : str_) items.push_back(bits_ ? Val::s8(int8_t(c)) : Val::u8(c));
+  const std::vector<uint8_t>& b = agg_->bytes;  // (materialize is only called in bytes form, agg_ set)
+  items.reserve(b.size());
+  for (uint8_t c : b) items.push_back(bits_ ? Val::s8(int8_t(c)) : Val::u8(c));
 }
 Val Val::record(std::vector<std::pair<std::string, Val>> f) {
   Val v;
@@ -394,7 +414,7 @@ bool Val::operator==(const Val& o) const {
     case Kind::Flags: return names() == o.names();
     case Kind::Own: case Kind::Borrow: return res_ == o.res_;
     case Kind::List:
-      if (is_bytes() && o.is_bytes()) return bits_ == o.bits_ && str_ == o.str_;
+      if (is_bytes() && o.is_bytes()) return bits_ == o.bits_ && agg_->bytes == o.agg_->bytes;
       return elems() == o.elems();
     case Kind::Tuple: return items() == o.items();
     case Kind::Option: case Kind::Result: return bits_ == o.bits_ && items() == o.items();
