@@ -414,8 +414,9 @@ class Gen {
       case TypeDefKind::Record:
       case TypeDefKind::Variant:
       case TypeDefKind::Tuple:
-      case TypeDefKind::FixedList:
       case TypeDefKind::Result: return "const " + cpp(u) + "&";
+      case TypeDefKind::FixedList:  // elements as views too: list<string, 2> -> std::array<std::string_view, 2>
+        return "const std::array<" + elem_view(d.type) + ", " + std::to_string(d.length) + ">&";
       default: return cpp(u);
     }
   }

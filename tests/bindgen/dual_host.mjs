@@ -22,6 +22,10 @@ export function count(flags, tags) {
   return flags.filter((f) => f === true).length + tags.filter((t) => t.on === true).reduce((a, t) => a + t.n, 0);
 }
 export function flip(v) { return v.map((b) => !b); }
+export function measure(v, names) {
+  const lens = names.map((n) => new TextEncoder().encode(n).length);
+  return [v.reduce((a, x) => a + x, 0) + lens[0] + lens[1], lens];
+}
 
 let failures = 0;
 function check(what, got, want) {
@@ -40,7 +44,7 @@ function liveHandles(tables) {
 export async function main(m) {
   // run(): host blobs a(3 bytes), b("hello"), c = concat; log(borrow c), keep(own c).
   // While run executes: a, b, c are live; c is consumed by keep => live = 2.
-  check('guest uses the imported blobs and logger', m.run(), 'a=3 b=5 c=8 first=1 log=8 kept=1 live=2/2 count=18 mine=2 mine-live=1');
+  check('guest uses the imported blobs and logger', m.run(), 'a=3 b=5 c=8 first=1 log=8 kept=1 live=2/2 count=18 measure=18,2,6 mine=2 mine-live=1');
   check('created a, b, c; the guest dropped a and b; c was moved to keep', [created, disposed, kept], [3, 2, 1]);
   const api = m.blobs;
   const x = new api.Blob(new Uint8Array([1, 2]));

@@ -38,6 +38,9 @@ compono::String run() {
   const bool flags[] = {true, false, true, true};
   const log::Tagged tags[] = {{true, 10}, {false, 100}, {true, 5}};
   out += " count=" + std::to_string(log::count(flags, tags));
+  std::string owned = "héllo";
+  auto [sum, lens] = log::measure({1, 2, 3, 4}, {"ab", owned});  // list<string, 2>: std::array<std::string_view, 2>
+  out += " measure=" + std::to_string(sum) + "," + std::to_string(lens[0]) + "," + std::to_string(lens[1]);
   // This component's own blob type, used as a plain C++ object.
   exports::test::extra::blobs::Blob mine(compono::List<uint8_t>{9, 9});
   out += " mine=" + std::to_string(mine.size()) + " mine-live=" + std::to_string(Blob::live());
