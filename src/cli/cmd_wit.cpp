@@ -1,7 +1,8 @@
 // compono wit: WIT tools.
 //   compono wit print PATH [--features a,b] [--all-features]
-//                                  (PATH: .wit file, directory, or a .wasm core
-//                                   module / component-type carrying a world)
+//                                  (PATH: .wit file, directory, a WIT package in
+//                                   binary form, or a .wasm core module /
+//                                   component-type payload carrying a world)
 //   compono wit check PATH                       (parse + resolve, report errors)
 //   compono wit component-type PATH --world W -o OUT.wasm
 //   compono wit embed --world W WITDIR CORE.wasm -o OUT.wasm
@@ -54,9 +55,19 @@ wit::Loaded load_or_die(const WitArgs& a) {
   if (a.path.size() > 5 && a.path.compare(a.path.size() - 5, 5, ".wasm") == 0) {
     std::vector<std::uint8_t> bytes = read_bytes(a.path);
     bool component = bytes.size() >= 8 && bytes[4] == 0x0d;
-    auto r = component ? wit::decode_world_type(bytes) : wit::decode_embedded_world(bytes);
-    if (!r) die(a.path + ": " + r.error().to_string());
-    return std::move(*r);
+    if (!component) {
+      auto r = wit::decode_embedded_world(bytes);
+      if (!r) die(a.path + ": " + r.error().to_string());
+      return std::move(*r);
+    }
+    // A component is either a WIT package in binary form or the payload of a
+    // component-type section (one world).
+    auto pkg = wit::decode_package(bytes);
+    if (pkg) return std::move(*pkg);
+    auto world = wit::decode_world_type(bytes);
+    if (world) return std::move(*world);
+    die(a.path + ": neither a WIT package in binary form (" + pkg.error().to_string() +
+        ") nor a component-type payload (" + world.error().to_string() + ")");
   }
   auto r = wit::load_path(a.path, options_of(a));
   if (!r) die(r.error().to_string());
@@ -95,7 +106,7 @@ void add_wit_command(CLI::App& app) {
   static WitArgs a;
 
   auto* print = cmd->add_subcommand("print", "Print the resolved WIT package(s) of a file or directory");
-  print->add_option("path", a.path, "WIT file, directory (with deps/), or .wasm with a component-type section")
+  print->add_option("path", a.path, "WIT file, directory (with deps/), a WIT package in binary form (.wasm component), or a core .wasm with a component-type section")
       ->required();
   add_feature_flags(print, a);
   print->callback([] {
