@@ -19,7 +19,10 @@
 //    destination buffer is part of the job).  "typed" includes whatever the
 //    generated bindings add (a copy of the argument into a Val on the way in,
 //    a copy out of the result Val on the way out); "dynamic" reuses the
-//    argument Val and moves nothing out, so it is the runtime alone.
+//    argument Val and moves nothing out, so it is the runtime alone; "take"
+//    (out only) is dynamic + moving the result into a std::string /
+//    std::vector<uint8_t> with Val::take_string / take_bytes, i.e. what a
+//    typed binding costs when it moves instead of copying.
 //  * round trips (echo-*: in + out) against 2x memcpy.
 //  * greet round trips per second (when GREETER.wasm is given).
 #include <benchmark/benchmark.h>
@@ -194,6 +197,29 @@ void register_all(bool with_greeter) {
         benchmark::DoNotOptimize(res[0].as_bytes().data());
       }
     });
+    // What a typed binding returning std::string / std::vector<uint8_t>
+    // costs when it moves the result out of the Val (take_string /
+    // take_bytes) instead of copying it.
+    reg("out/string/take/" + L, [&e, n](benchmark::State& state) {
+      cc::Val args[2] = {cc::Val::u32(uint32_t(n)), cc::Val::bool_(true)};
+      for (auto _ : state) {
+        cc::Val res[1];
+        CHECK_OR_SKIP(e.make_string.call_into(e.store, args, res), "make-string");
+        std::string s = res[0].take_string();
+        CHECK_OR_SKIP(s.size() == n, "make-string size");
+        benchmark::DoNotOptimize(s.data());
+      }
+    });
+    reg("out/list<u8>/take/" + L, [&e, n](benchmark::State& state) {
+      cc::Val args[1] = {cc::Val::u32(uint32_t(n))};
+      for (auto _ : state) {
+        cc::Val res[1];
+        CHECK_OR_SKIP(e.make_bytes.call_into(e.store, args, res), "make-bytes");
+        std::vector<uint8_t> b = res[0].take_bytes();
+        CHECK_OR_SKIP(b.size() == n, "make-bytes size");
+        benchmark::DoNotOptimize(b.data());
+      }
+    });
     // round trips
     reg("roundtrip/string/typed/" + L, [&e, n](benchmark::State& state) {
       std::string s(n, 'x');
@@ -240,7 +266,7 @@ void print_summary(bool with_greeter) {
     double mc = ns("memcpy/" + L), mmc = ns("malloc+memcpy/" + L);
     for (const char* dir : {"in", "out"})
       for (const char* type : {"string", "string-utf8", "list<u8>"})
-        for (const char* path : {"typed", "dynamic"}) {
+        for (const char* path : {"typed", "dynamic", "take"}) {
           std::string k = std::string(dir) + "/" + type + "/" + path + "/" + L;
           if (!g_ns.count(k)) continue;
           double v = ns(k);
