@@ -1037,17 +1037,6 @@ class Validator {
 
   // ------------------------------------------------------ visibility
 
-  // A handle's resource is named when its type id is, or when another named
-  // type id denotes the same resource (resources are compared by identity:
-  // substitution and aliasing give one resource several type ids).
-  bool resource_named(const SType& handle, const std::set<uint32_t>& N) {
-    if (N.count(handle.res_type)) return true;
-    uint32_t rid = types[handle.res_type].rid;
-    for (uint32_t id : N)
-      if (types[id].kind == TypeKind::Resource && types[id].rid == rid) return true;
-    return false;
-  }
-
   bool named_ok(const VT& v, const std::set<uint32_t>& N, int depth = 0) {
     if (v.prim || depth > 200) return true;
     const SType& t = types[v.id];
@@ -1055,7 +1044,7 @@ class Validator {
       case TypeKind::Record: case TypeKind::Variant: case TypeKind::Enum: case TypeKind::Flags:
         return N.count(v.id) > 0;
       case TypeKind::Own: case TypeKind::Borrow:
-        return resource_named(t, N);
+        return N.count(t.res_type) > 0;
       default:
         return contents_ok(v.id, N, depth + 1);
     }
@@ -1066,7 +1055,7 @@ class Validator {
     const SType& t = types[id];
     switch (t.kind) {
       case TypeKind::Own: case TypeKind::Borrow:
-        return resource_named(t, N);
+        return N.count(t.res_type) > 0;
       case TypeKind::Instance: case TypeKind::Component: {
         std::set<uint32_t> N2 = N;
         for (auto* list : {&t.imports, &t.exports})
@@ -1906,9 +1895,12 @@ class Validator {
       defined_rids(ct, C.rid_begin, C.rid_end, defs);
       for (uint32_t r : defs)
         if (!m.abstract.count(r)) map[r] = next_rid++;
+      // Type imports become the argument's type id, resources included: the
+      // instance's types then name exactly what the instantiator passed (a
+      // fresh id per substituted resource would lose its external name).
       std::unordered_map<uint32_t, uint32_t> tmap;
       for (auto& [name, ie] : C.imports)
-        if (ie.kind == ExternKind::Type && types[ie.id].kind != TypeKind::Resource) tmap[ie.id] = args[name].id;
+        if (ie.kind == ExternKind::Type) tmap[ie.id] = args[name].id;
       SType inst;
       inst.kind = TypeKind::Instance;
       Subst sub{&map, {}, &tmap};

@@ -1,8 +1,8 @@
 ;; Compono regression: an exported instance whose type names a record that
-;; holds a borrow of an imported resource.  The resource reaches the export
-;; through several type ids (the import's, an alias, a nested component's
-;; type import substituted on instantiation); visibility is decided by the
-;; resource's identity.  wit-component emits this shape for
+;; holds a borrow of an imported resource.  The nested component imports the
+;; resource as a type; instantiating it must substitute the argument's own type
+;; id (which the outer component named by importing it), so the exported
+;; instance stays externally visible.  wit-component emits this shape for
 ;;   interface env { resource blob; record holder { b: borrow<blob> } }
 ;;   interface api { use env.{holder}; f: func(h: holder) -> u32; }
 ;;   world m { import env; export api; }
