@@ -245,75 +245,6 @@ COMPONO_STORE(I64Store16, uint16_t)
 COMPONO_STORE(I64Store32, uint32_t)
 #undef COMPONO_STORE
 
-// ---- memories other than memory 0 (multi-memory) ---------------------------
-// Out of line so the memory-0 handlers above stay exactly as they are.
-// (A memory N may be the same MemoryInst as memory 0, so whatever may
-// change memory 0's base or size reloads mem/memsize.)
-HANDLER(LoadM) {
-  Slot v;
-  if (COMPONO_UNLIKELY(!load_m(ctx->inst->mems[I(3)], uint64_t(U32(1)) + I(2), I(4), v))) TRAP(MemoryOOB);
-  R(0) = v;
-  NEXT(7);
-}
-HANDLER(StoreM) {
-  if (COMPONO_UNLIKELY(!store_m(ctx->inst->mems[I(3)], uint64_t(U32(0)) + I(2), I(4), R(1)))) TRAP(MemoryOOB);
-  NEXT(7);
-}
-HANDLER(MemorySizeM) { R(0) = ctx->inst->mems[I(1)]->size >> 16; NEXT(4); }
-HANDLER(MemoryGrowM) {
-  int64_t r = ctx->inst->mems[I(2)]->grow(U32(1));
-  mem = ctx->inst->mem->data;
-  memsize = ctx->inst->mem->size;
-  SET_I32(0, uint32_t(int32_t(r)));
-  NEXT(5);
-}
-HANDLER(MemoryFillM) {
-  MemoryInst* m = ctx->inst->mems[I(3)];
-  uint64_t d = U32(0), n = U32(2);
-  if (COMPONO_UNLIKELY(d + n > m->size)) TRAP(MemoryOOB);
-  if (n) std::memset(m->data + d, int(uint8_t(U32(1))), n);
-  NEXT(6);
-}
-HANDLER(MemoryCopyM) {
-  MemoryInst* dm = ctx->inst->mems[I(3)];
-  MemoryInst* sm = ctx->inst->mems[I(4)];
-  uint64_t d = U32(0), s = U32(1), n = U32(2);
-  if (COMPONO_UNLIKELY(d + n > dm->size || s + n > sm->size)) TRAP(MemoryOOB);
-  if (n) std::memmove(dm->data + d, sm->data + s, n);
-  NEXT(7);
-}
-HANDLER(MemoryInitM) {
-  TrapKind k = memory_init(*ctx->inst, I(4), I(0), U32(1), U32(2), U32(3));
-  if (k != TrapKind::None) return trap_out(ctx, k);
-  NEXT(7);
-}
-
-// ---- exceptions ------------------------------------------------------------
-// The unwinder (throw_exn) finds the handler, stores the payload into the
-// handler's frame and returns where to continue, with ctx->fsp/ctx->inst
-// already set to the handler's frame; no handler up to the nearest host or
-// embedder boundary traps.
-HANDLER(Throw) {
-  Resume r = throw_new(ctx, I(0), fp + I(1), ip, fp);
-  if (COMPONO_UNLIKELY(r.ip == nullptr)) TRAP(UncaughtException);
-  ip = r.ip;
-  fp = r.fp;
-  mem = ctx->inst->mem->data;
-  memsize = ctx->inst->mem->size;
-  DISPATCH();
-}
-HANDLER(ThrowRef) {
-  ExnInst* e = reinterpret_cast<ExnInst*>(uintptr_t(R(0)));
-  if (COMPONO_UNLIKELY(e == nullptr)) TRAP(NullExnRef);
-  Resume r = throw_exn(ctx, e, ip, fp);
-  if (COMPONO_UNLIKELY(r.ip == nullptr)) TRAP(UncaughtException);
-  ip = r.ip;
-  fp = r.fp;
-  mem = ctx->inst->mem->data;
-  memsize = ctx->inst->mem->size;
-  DISPATCH();
-}
-
 // ---- tables ----------------------------------------------------------------
 HANDLER(TableGet) {
   TableInst* t = ctx->inst->tables[I(1)];
@@ -633,4 +564,77 @@ HANDLER(BrUnlessAndI) {
   if (!(U32(0) & I(1))) { ip += int32_t(I(2)); DISPATCH(); }
   NEXT(5);
 }
+// (The handlers below are placed last so that adding them left the code
+// layout of every handler above unchanged: threaded dispatch is sensitive
+// to it.)
+
+// ---- memories other than memory 0 (multi-memory) ---------------------------
+// Out of line so the memory-0 handlers above stay exactly as they are.
+// (A memory N may be the same MemoryInst as memory 0, so whatever may
+// change memory 0's base or size reloads mem/memsize.)
+HANDLER(LoadM) {
+  Slot v;
+  if (COMPONO_UNLIKELY(!load_m(ctx->inst->mems[I(3)], uint64_t(U32(1)) + I(2), I(4), v))) TRAP(MemoryOOB);
+  R(0) = v;
+  NEXT(7);
+}
+HANDLER(StoreM) {
+  if (COMPONO_UNLIKELY(!store_m(ctx->inst->mems[I(3)], uint64_t(U32(0)) + I(2), I(4), R(1)))) TRAP(MemoryOOB);
+  NEXT(7);
+}
+HANDLER(MemorySizeM) { R(0) = ctx->inst->mems[I(1)]->size >> 16; NEXT(4); }
+HANDLER(MemoryGrowM) {
+  int64_t r = ctx->inst->mems[I(2)]->grow(U32(1));
+  mem = ctx->inst->mem->data;
+  memsize = ctx->inst->mem->size;
+  SET_I32(0, uint32_t(int32_t(r)));
+  NEXT(5);
+}
+HANDLER(MemoryFillM) {
+  MemoryInst* m = ctx->inst->mems[I(3)];
+  uint64_t d = U32(0), n = U32(2);
+  if (COMPONO_UNLIKELY(d + n > m->size)) TRAP(MemoryOOB);
+  if (n) std::memset(m->data + d, int(uint8_t(U32(1))), n);
+  NEXT(6);
+}
+HANDLER(MemoryCopyM) {
+  MemoryInst* dm = ctx->inst->mems[I(3)];
+  MemoryInst* sm = ctx->inst->mems[I(4)];
+  uint64_t d = U32(0), s = U32(1), n = U32(2);
+  if (COMPONO_UNLIKELY(d + n > dm->size || s + n > sm->size)) TRAP(MemoryOOB);
+  if (n) std::memmove(dm->data + d, sm->data + s, n);
+  NEXT(7);
+}
+HANDLER(MemoryInitM) {
+  TrapKind k = memory_init(*ctx->inst, I(4), I(0), U32(1), U32(2), U32(3));
+  if (k != TrapKind::None) return trap_out(ctx, k);
+  NEXT(7);
+}
+
+// ---- exceptions ------------------------------------------------------------
+// The unwinder (throw_exn) finds the handler, stores the payload into the
+// handler's frame and returns where to continue, with ctx->fsp/ctx->inst
+// already set to the handler's frame; no handler up to the nearest host or
+// embedder boundary traps.
+HANDLER(Throw) {
+  Resume r = throw_new(ctx, I(0), fp + I(1), ip, fp);
+  if (COMPONO_UNLIKELY(r.ip == nullptr)) TRAP(UncaughtException);
+  ip = r.ip;
+  fp = r.fp;
+  mem = ctx->inst->mem->data;
+  memsize = ctx->inst->mem->size;
+  DISPATCH();
+}
+HANDLER(ThrowRef) {
+  ExnInst* e = reinterpret_cast<ExnInst*>(uintptr_t(R(0)));
+  if (COMPONO_UNLIKELY(e == nullptr)) TRAP(NullExnRef);
+  Resume r = throw_exn(ctx, e, ip, fp);
+  if (COMPONO_UNLIKELY(r.ip == nullptr)) TRAP(UncaughtException);
+  ip = r.ip;
+  fp = r.fp;
+  mem = ctx->inst->mem->data;
+  memsize = ctx->inst->mem->size;
+  DISPATCH();
+}
+
 // NOLINTEND
