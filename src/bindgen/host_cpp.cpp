@@ -466,6 +466,24 @@ class HostGen {
   }
 
   // ------------------------------------------------------------ lifting (Val -> C++), `cx` in scope
+  // Top-level strings and byte lists move between the Val and the C++ value
+  // instead of being copied (the Val is a local the glue owns).
+  bool movable_bytes(Type t) {
+    t = r_.unalias(t);
+    if (t.kind == Prim::String) return true;
+    if (t.kind != Prim::Def || r_.types[t.id].kind != TypeDefKind::List) return false;
+    return r_.unalias(r_.types[t.id].type).kind == Prim::U8;
+  }
+  std::string lift_owned(Type t, const std::string& v) {
+    if (!movable_bytes(t)) return lift(t, v);
+    return r_.unalias(t).kind == Prim::String ? "(" + v + ").take_string()" : "(" + v + ").take_bytes()";
+  }
+  std::string lower_owned(Type t, const std::string& v) {
+    if (!movable_bytes(t)) return lower(t, v);
+    return r_.unalias(t).kind == Prim::String ? "compono::component::Val::string(std::move(" + v + "))"
+                                              : "compono::component::Val::bytes_moved(std::move(" + v + "))";
+  }
+
   std::string lift(Type t, const std::string& v) {
     t = r_.unalias(t);
     switch (t.kind) {
@@ -738,7 +756,7 @@ class HostGen {
     s += "    auto r = " + call + args + ");\n";
     s += "    if (!r) return compono::component::Trap(std::move(r).error().message);\n";
     if (f.result) {
-      s += "    results[0] = " + lower(*f.result, "(*r)") + ";\n";
+      s += "    results[0] = " + lower_owned(*f.result, "(*r)") + ";\n";
       s += "    if (!cx_.err.empty()) return compono::component::Trap(std::move(cx_.err));\n";
     }
     s += "    return {};\n";
@@ -915,7 +933,7 @@ class HostGen {
     c += "  cx_.end_lends();\n";
     c += "  if (!r_) return std::move(r_).error();\n";
     if (f.result) {
-      c += "  auto out_ = " + lift(*f.result, "results_[0]") + ";\n";
+      c += "  auto out_ = " + lift_owned(*f.result, "results_[0]") + ";\n";
       c += "  if (!cx_.err.empty()) return compono::component::Trap(std::move(cx_.err));\n";
       c += "  return out_;\n";
     } else {
