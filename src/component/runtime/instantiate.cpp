@@ -54,7 +54,8 @@ struct TypeSlot {
   ResourceType res;
   FuncType func;
   const ast::TypeDef* def = nullptr;     // Instance/Component type definitions
-  std::shared_ptr<Env> scope;            // where def's indices resolve
+  Env* scope = nullptr;                  // where def's indices resolve (not owning: the Store keeps every Env,
+                                         // and an Env's own slots point back to it)
 };
 
 struct CoreFunc {
@@ -197,7 +198,7 @@ Result<TypeSlot> deftype(const ast::TypeDef& d, std::vector<TypeSlot>& types, co
     case ast::TypeKind::Component: case ast::TypeKind::Instance:
       s.k = d.kind == ast::TypeKind::Instance ? TypeSlot::Instance : TypeSlot::Component;
       s.def = &d;
-      s.scope = scope;
+      s.scope = scope.get();
       break;
     case ast::TypeKind::Resource:
       s.k = TypeSlot::Resource;  // created by the caller (needs the instance)
