@@ -262,14 +262,23 @@ struct CoreInstance {
   bool operator==(const CoreInstance&) const = default;
 };
 
-struct Instance {
+// The AST's component and instance definitions are named AstComponent and
+// AstInstance so that they never share a mangled name with the embedding
+// API's compono::component::Component / Instance (include/compono/
+// component.h): the aliases below keep the short names for the AST code,
+// which never sees the API's classes of the same name.  (Same-named types in
+// one namespace would be an ODR violation: inline functions such as
+// Result<Component>'s destructor are merged across translation units.)
+struct AstInstance;
+using Instance = AstInstance;
+struct AstInstance {
   bool instantiate = true;
   uint32_t component = 0;
   struct Arg { std::string name; SortIdx item; bool operator==(const Arg&) const = default; };
   std::vector<Arg> args;
   struct Export { ExternName name; SortIdx item; bool operator==(const Export&) const = default; };
   std::vector<Export> exports;
-  bool operator==(const Instance&) const = default;
+  bool operator==(const AstInstance&) const = default;
 };
 
 // canonopt codes
@@ -348,7 +357,8 @@ struct ByteRange {
   uint32_t size() const { return end - begin; }
 };
 
-struct Component;
+struct AstComponent;
+using Component = AstComponent;
 
 // One definition, in binary order.  Each section's vector is flattened into
 // one Item per element, so `items` reflects the index-space order.
@@ -365,7 +375,7 @@ struct Item {
   bool operator==(const Item& o) const { return kind == o.kind && index == o.index && section == o.section; }
 };
 
-struct Component {
+struct AstComponent {
   // The whole input binary, shared by a component and all its nested
   // components; core module ranges are offsets into it.
   std::shared_ptr<const std::vector<uint8_t>> bytes;
@@ -387,7 +397,7 @@ struct Component {
     return {bytes->data() + core_modules[i].begin, core_modules[i].size()};
   }
   // Structural equality: compares core modules by content, not position.
-  bool same_structure(const Component& o) const;
+  bool same_structure(const AstComponent& o) const;
 };
 
 // The definitions of `c` in order: c.items, or when that is empty (a
