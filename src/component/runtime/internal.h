@@ -3,8 +3,9 @@
 // Shared by the two halves of the runtime:
 //  * the AST side (instantiate.cpp, inspect.cpp) includes src/component's AST
 //    (component/component.h) and sees the public API only up to
-//    COMPONO_COMPONENT_VALUES_ONLY (the AST also declares `Component`,
-//    `Instance` in compono::component);
+//    COMPONO_COMPONENT_VALUES_ONLY (the AST also declares `Component` and
+//    `Instance` in compono::component, as aliases of AstComponent and
+//    AstInstance, so the two never share a mangled name);
 //  * the API side (api.cpp, cabi.cpp, values.cpp) includes the whole public
 //    header and never the AST.
 // Nothing here mentions an AST type or a class of the full public part.
