@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <process.h>
+
 #include "component/component.h"
 #include "component/new/new.h"
 #include "wit/wit.h"
@@ -26,31 +28,9 @@ using Bytes = std::vector<uint8_t>;
 
 namespace {
 
-struct Cmd {
-  int status = -1;
-  std::string out;
-};
-
-std::string quote(const std::string& s) {
-  std::string r = "'";
-  for (char c : s) {
-    if (c == '\'') r += "'\\''";
-    else r += c;
-  }
-  return r + "'";
-}
-
-Cmd run(const std::string& cmd) {
-  Cmd r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.status = (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using compono_test::Cmd;
+using compono_test::quote;
+using compono_test::run;
 
 Bytes read_bytes(const fs::path& p) {
   Bytes out;
@@ -62,10 +42,7 @@ Bytes read_bytes(const fs::path& p) {
   fclose(f);
   return out;
 }
-std::string slurp(const fs::path& p) {
-  Bytes b = read_bytes(p);
-  return std::string(b.begin(), b.end());
-}
+using compono_test::slurp;
 void write_bytes(const fs::path& p, const Bytes& b) {
   FILE* f = fopen(p.c_str(), "wb");
   if (!f) return;
@@ -74,7 +51,7 @@ void write_bytes(const fs::path& p, const Bytes& b) {
 }
 void write_text(const fs::path& p, const std::string& s) { write_bytes(p, Bytes(s.begin(), s.end())); }
 
-bool executable(const std::string& p) { return !p.empty() && p.find("NOTFOUND") == std::string::npos && fs::exists(p); }
+bool executable(const std::string& p) { return compono_test::usable(p); }
 
 // Embeds `world` of the WIT at `wit` into `core` (compono_wit's embed_world_type).
 compono::Result<Bytes> embed(const fs::path& wit, const std::string& world, Bytes core) {
