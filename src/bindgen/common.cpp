@@ -123,4 +123,22 @@ std::string interface_namespace(const wit::Resolve& r, wit::InterfaceId i, wit::
   return base + "::" + snake(it.name);
 }
 
+const char* scalar_cpp(wit::Prim p) {
+  switch (p) {
+    case wit::Prim::Bool: return "bool";
+    case wit::Prim::S8: return "int8_t";
+    case wit::Prim::U8: return "uint8_t";
+    case wit::Prim::S16: return "int16_t";
+    case wit::Prim::U16: return "uint16_t";
+    case wit::Prim::S32: return "int32_t";
+    case wit::Prim::U32: return "uint32_t";
+    case wit::Prim::S64: return "int64_t";
+    case wit::Prim::U64: return "uint64_t";
+    case wit::Prim::F32: return "float";
+    case wit::Prim::F64: return "double";
+    case wit::Prim::Char: return "char32_t";
+    default: return nullptr;
+  }
+}
+
 }  // namespace compono::bindgen

@@ -22,6 +22,9 @@ std::string cpp_string_literal(std::string_view s);
 
 // "::ns::pkg" for a package (nested namespaces and packages each become a
 // level); "" for kNoId.
+// The C++ type of a WIT scalar (bool, integers, floats, char), or nullptr for
+// string, error-context and defined types, which each generator maps itself.
+const char* scalar_cpp(wit::Prim p);
 std::string package_namespace(const wit::Resolve& r, wit::PackageId p);
 // "::ns::pkg::iface" for an interface.  Anonymous (inline) interfaces live
 // in `world_package` and are named by `anon_names` (their world item name),

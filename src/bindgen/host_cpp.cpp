@@ -286,22 +286,11 @@ class HostGen {
   // ------------------------------------------------------------ C++ types
   std::string cpp(Type t) {
     t = r_.unalias(t);
+    if (const char* scalar = scalar_cpp(t.kind)) return scalar;
     switch (t.kind) {
-      case Prim::Bool: return "bool";
-      case Prim::S8: return "int8_t";
-      case Prim::U8: return "uint8_t";
-      case Prim::S16: return "int16_t";
-      case Prim::U16: return "uint16_t";
-      case Prim::S32: return "int32_t";
-      case Prim::U32: return "uint32_t";
-      case Prim::S64: return "int64_t";
-      case Prim::U64: return "uint64_t";
-      case Prim::F32: return "float";
-      case Prim::F64: return "double";
-      case Prim::Char: return "char32_t";
       case Prim::String: return "std::string";
       case Prim::ErrorContext: unsupported("error-context"); return "int";
-      case Prim::Def: break;
+      default: break;
     }
     const TypeDef& d = r_.types[t.id];
     switch (d.kind) {
